@@ -1,0 +1,52 @@
+"""Helpers shared by the readers: source facts and text normalisation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from ingest.model import Source, Span
+
+_URL = re.compile(r"https?://[^\s<>\"“”‘’]+[^\s<>\"“”‘’.,;:!?)\]]")
+
+
+def source_facts(path: Path, media_type: str, data: bytes, pages: int | None = None) -> Source:
+    """The original's identity: name, media type, SHA-256 and size."""
+    return Source(
+        filename=path.name,
+        media_type=media_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        pages=pages,
+    )
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, no control characters except tab and newline, non-breaking spaces kept."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) of every http(s) URL written out in ``text``."""
+    return [(m.start(), m.end(), m.group()) for m in _URL.finditer(text)]
+
+
+def linkify(spans: list[Span]) -> list[Span]:
+    """Split spans so that URLs written out in the text become link spans."""
+    out: list[Span] = []
+    for span in spans:
+        if span.link or span.note:
+            out.append(span)
+            continue
+        pos = 0
+        for start, end, url in find_urls(span.text):
+            if start > pos:
+                out.append(Span(span.text[pos:start], span.marks))
+            out.append(Span(url, span.marks, link=url))
+            pos = end
+        if pos < len(span.text):
+            out.append(Span(span.text[pos:], span.marks))
+    return out
