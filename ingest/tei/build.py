@@ -1,0 +1,464 @@
+"""Build the TEI P5 document for a :class:`Letter`.
+
+Element names are TEI's own; docstrings open with the element they build. The header carries
+the correspondence metadata (``correspDesc``) and the original file's identity; the body keeps
+the letter's parts in reading order (``opener``, ``head``, ``p``, ``div``, ``closer``…).
+The builder never parses text: every decision was taken by ``ingest.letter``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from ingest.letter.model import Agent, BodyItem, Letter, Para, Section, Signatory
+from ingest.model import Block, ListItem, Note, PageBreak, Span, Table
+from metadata import places
+from metadata.dates import DateValue, display
+from metadata.language import language_name
+from metadata.xml import TEI_NS, tei, xml_attr
+
+APP_NAME = "Epistula"
+APP_IDENT = "epistula"
+EDITORIAL_NOTE = (
+    "Letter parts and correspondence metadata were recognised automatically; values marked "
+    'cert="medium" or cert="low" are inferences.'
+)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The archive's identity, printed in every ``publicationStmt``."""
+
+    publisher: str = "Epistula archive"
+    licence: str = "CC BY 4.0"
+    licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def build_tei(
+    letter: Letter,
+    *,
+    object_id: str,
+    publication: Publication,
+    version: str,
+    ingested: datetime | None = None,
+) -> etree._Element:
+    """``<TEI>``: the whole document for ``letter``, identified as ``object_id``."""
+    ingested = ingested or datetime.now(UTC)
+    root = etree.Element(tei("TEI"), nsmap={None: TEI_NS})
+    root.set(xml_attr("id"), object_id)
+    if letter.metadata.language:
+        root.set(xml_attr("lang"), letter.metadata.language)
+    root.append(_header(letter, object_id, publication, version, ingested))
+    text = _sub(root, "text")
+    body = _sub(text, "body")
+    body.append(_letter_div(letter))
+    return root
+
+
+# -- header ----------------------------------------------------------------------------------
+
+
+def _header(
+    letter: Letter, object_id: str, publication: Publication, version: str, ingested: datetime
+) -> etree._Element:
+    """``<teiHeader>``."""
+    header = etree.Element(tei("teiHeader"))
+    file_desc = _sub(header, "fileDesc")
+    file_desc.append(_title_stmt(letter))
+    file_desc.append(_extent(letter))
+    file_desc.append(_publication_stmt(object_id, publication, ingested))
+    source_desc = _sub(file_desc, "sourceDesc")
+    source_desc.append(_source_bibl(letter))
+    header.append(_encoding_desc(version))
+    header.append(_profile_desc(letter))
+    revision = _sub(header, "revisionDesc")
+    _sub(
+        revision,
+        "change",
+        f"Ingested from {letter.document.source.filename}",
+        when=ingested.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    return header
+
+
+def description(letter: Letter) -> str:
+    """ "Letter from A and B to C, 13 July 2017" (the parts that are known)."""
+    meta = letter.metadata
+    text = "Letter"
+    senders = _agent_labels(meta.senders)
+    recipients = _agent_labels(meta.recipients)
+    if senders:
+        text += f" from {_join_names(senders)}"
+    if recipients:
+        text += f" to {_join_names(recipients)}"
+    if meta.date:
+        text += f", {display(meta.date)}"
+    return text
+
+
+def _agent_labels(agents: Sequence[Agent]) -> list[str]:
+    return [a.name or a.orgs[-1] for a in agents if a.name or a.orgs]
+
+
+def _join_names(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + f" and {labels[-1]}"
+
+
+def _title_stmt(letter: Letter) -> etree._Element:
+    """``<titleStmt>``: main title, description, authors, who encoded it."""
+    stmt = etree.Element(tei("titleStmt"))
+    desc = description(letter)
+    _sub(stmt, "title", letter.metadata.title or desc, type="main")
+    _sub(stmt, "title", desc, type="desc")
+    for agent in letter.metadata.senders:
+        author = _sub(stmt, "author")
+        if agent.name:
+            _name(author, "persName", agent.name, agent)
+        else:
+            _name(author, "orgName", agent.orgs[-1], agent)
+    resp_stmt = _sub(stmt, "respStmt")
+    _sub(resp_stmt, "resp", "Automatic conversion to TEI")
+    _sub(resp_stmt, "name", APP_NAME)
+    return stmt
+
+
+def _extent(letter: Letter) -> etree._Element:
+    """``<extent>`` in pages (when the original has pages) and words."""
+    extent = etree.Element(tei("extent"))
+    pages = letter.document.source.pages
+    if pages:
+        unit = "page" if pages == 1 else "pages"
+        _sub(extent, "measure", f"{pages} {unit}", unit="pages", quantity=str(pages))
+    words = word_count(letter)
+    _sub(extent, "measure", f"{words} words", unit="words", quantity=str(words))
+    return extent
+
+
+def word_count(letter: Letter) -> int:
+    return len(letter.document.text.split())
+
+
+def _publication_stmt(
+    object_id: str, publication: Publication, ingested: datetime
+) -> etree._Element:
+    """``<publicationStmt>`` from the archive's settings."""
+    stmt = etree.Element(tei("publicationStmt"))
+    _sub(stmt, "publisher", publication.publisher)
+    _sub(stmt, "idno", object_id, type="local")
+    day = ingested.date().isoformat()
+    _sub(stmt, "date", day, when=day)
+    availability = _sub(stmt, "availability")
+    _sub(availability, "licence", publication.licence, target=publication.licence_url)
+    return stmt
+
+
+def _source_bibl(letter: Letter) -> etree._Element:
+    """``<bibl>`` naming the original file and its SHA-256."""
+    source = letter.document.source
+    bibl = etree.Element(tei("bibl"), type="born-digital")
+    _sub(bibl, "title", source.filename)
+    _sub(bibl, "idno", source.sha256, type="sha256")
+    facts = [f"{source.pages} pages"] if source.pages else []
+    facts += [source.media_type, f"{source.size} bytes"]
+    _sub(bibl, "extent", ", ".join(facts))
+    return bibl
+
+
+def _encoding_desc(version: str) -> etree._Element:
+    """``<encodingDesc>``: the application and the editorial caveat."""
+    desc = etree.Element(tei("encodingDesc"))
+    app_info = _sub(desc, "appInfo")
+    application = _sub(app_info, "application", ident=APP_IDENT, version=version)
+    _sub(application, "label", APP_NAME)
+    decl = _sub(desc, "editorialDecl")
+    _sub(decl, "p", EDITORIAL_NOTE)
+    return desc
+
+
+def _profile_desc(letter: Letter) -> etree._Element:
+    """``<profileDesc>``: ``correspDesc`` and ``langUsage``."""
+    meta = letter.metadata
+    profile = etree.Element(tei("profileDesc"))
+    corresp = _sub(profile, "correspDesc")
+    sent = _sub(corresp, "correspAction", type="sent")
+    _agents(sent, meta.senders)
+    if meta.place_sent:
+        _name(sent, "placeName", meta.place_sent.name, meta.place_sent)
+    if meta.date:
+        _date(sent, meta.date)
+    received = _sub(corresp, "correspAction", type="received")
+    _agents(received, meta.recipients)
+    if meta.place_received:
+        _name(received, "placeName", meta.place_received.name, meta.place_received)
+    if meta.language:
+        usage = _sub(profile, "langUsage")
+        _sub(usage, "language", language_name(meta.language), ident=meta.language)
+    return profile
+
+
+def _agents(parent: etree._Element, agents: Iterable[Agent]) -> None:
+    for agent in agents:
+        if agent.name:
+            _name(parent, "persName", agent.name, agent)
+        if agent.orgs:
+            # the last organisation line is the institution; earlier ones are its units
+            _name(parent, "orgName", agent.orgs[-1], agent)
+
+
+def _name(parent: etree._Element, tag: str, text: str, source: object) -> etree._Element:
+    element = _sub(parent, tag, text)
+    _certainty(element, source)
+    return element
+
+
+def _certainty(element: etree._Element, source: object) -> None:
+    cert = getattr(source, "cert", "high")
+    if cert != "high":
+        element.set("cert", cert)
+    if getattr(source, "resp", "text") == "user":
+        element.set("resp", "#user")
+
+
+def _date(parent: etree._Element, value: DateValue) -> etree._Element:
+    """``<date>`` with ``@when`` (or ``@notBefore``/``@notAfter``) and the printed form."""
+    element = _sub(parent, "date", value.text)
+    if value.when:
+        element.set("when", value.when)
+    if value.not_before:
+        element.set("notBefore", value.not_before)
+    if value.not_after:
+        element.set("notAfter", value.not_after)
+    if value.cert != "high":
+        element.set("cert", value.cert)
+    return element
+
+
+# -- body ------------------------------------------------------------------------------------
+
+
+def _letter_div(letter: Letter) -> etree._Element:
+    """``<div type="letter">`` in reading order."""
+    div = etree.Element(tei("div"), type="letter")
+    for page in letter.head_breaks:
+        _pb(div, page)
+    for para in letter.letterhead:
+        fw = _sub(div, "fw", type="letterhead")
+        _inline(fw, para.content, letter)
+    if letter.dateline is not None or letter.address:
+        opener = _sub(div, "opener")
+        if letter.dateline is not None:
+            _dateline(opener, letter)
+        if letter.address:
+            _address(opener, letter)
+    if letter.subject is not None:
+        head = _sub(div, "head", type="subject")
+        _inline(head, letter.subject.content, letter)
+    if letter.salute is not None:
+        opener = _sub(div, "opener")
+        salute = _sub(opener, "salute")
+        _inline(salute, letter.salute.content, letter)
+    _body_items(div, letter.body, letter)
+    for page in letter.tail_breaks:
+        _pb(div, page)
+    if letter.closer_salute is not None or letter.signatories:
+        _closer(div, letter)
+    if letter.postscript:
+        postscript = _sub(div, "postscript")
+        for para in letter.postscript:
+            _inline(_sub(postscript, "p"), para.content, letter)
+    for para in letter.trailers:
+        trailer = _sub(div, "trailer", type=_trailer_type(para.text))
+        _inline(trailer, para.content, letter)
+    if len(div) == 0:
+        _sub(div, "p")
+    return div
+
+
+def _trailer_type(text: str) -> str:
+    copies = text.lower().lstrip().startswith(("cc", "c.c", "bcc", "cop", "kop", "verteiler"))
+    return "cc" if copies else "enclosure"
+
+
+def _dateline(opener: etree._Element, letter: Letter) -> None:
+    """``<dateline>``: the place as written and ``<date>``."""
+    dateline = _sub(opener, "dateline")
+    text = letter.dateline.text if letter.dateline else ""
+    date = letter.metadata.date
+    if date is None or date.text not in text:
+        dateline.text = text
+        return
+    before, _, after = text.partition(date.text)
+    dateline.text = before or None
+    _date(dateline, date).tail = after or None
+
+
+def _address(opener: etree._Element, letter: Letter) -> None:
+    """``<address>``: one ``addrLine`` per line; the addressee and the town marked up."""
+    address = _sub(opener, "address")
+    recipients = letter.metadata.recipients
+    for index, line in enumerate(letter.address):
+        addr_line = _sub(address, "addrLine")
+        person = recipients[0].name if recipients else None
+        if index == 0 and person and person in line:
+            before, _, after = line.partition(person)
+            addr_line.text = before or None
+            _sub(addr_line, "persName", person).tail = after or None
+            continue
+        town = places.place_from_postal_line(line)
+        if town and town in line:
+            before, _, after = line.rpartition(town)
+            addr_line.text = before or None
+            _sub(addr_line, "placeName", town).tail = after or None
+        else:
+            addr_line.text = line
+
+
+def _body_items(parent: etree._Element, items: Sequence[BodyItem], letter: Letter) -> None:
+    pending_list: list[ListItem] = []
+    for item in items:
+        if isinstance(item, ListItem):
+            pending_list.append(item)
+            continue
+        if pending_list:
+            _list(parent, pending_list, letter)
+            pending_list = []
+        if isinstance(item, Section):
+            section = _sub(parent, "div", type="section")
+            _inline(_sub(section, "head"), item.head.content, letter)
+            _body_items(section, item.items, letter)
+        elif isinstance(item, Para):
+            _inline(_sub(parent, "p"), item.content, letter)
+        elif isinstance(item, PageBreak):
+            _pb(parent, item)
+        elif isinstance(item, Table):
+            _table(parent, item, letter)
+    if pending_list:
+        _list(parent, pending_list, letter)
+
+
+def _list(parent: etree._Element, items: list[ListItem], letter: Letter) -> None:
+    """``<list>`` of ``<item>``s (nested levels are kept flat, in order)."""
+    kind = "ordered" if items[0].ordered else "bulleted"
+    element = _sub(parent, "list", type=kind)
+    for item in items:
+        _inline(_sub(element, "item"), tuple(item.spans), letter)
+
+
+def _table(parent: etree._Element, table: Table, letter: Letter) -> None:
+    """``<table>`` of ``<row>``s of ``<cell>``s."""
+    element = _sub(parent, "table")
+    for row in table.rows:
+        row_element = _sub(element, "row")
+        for cell in row:
+            cell_element = _sub(row_element, "cell")
+            for index, block in enumerate(cell):
+                if index:
+                    _sub(cell_element, "lb")
+                _inline(cell_element, tuple(block.spans), letter)
+    if len(element) == 0:
+        _sub(_sub(element, "row"), "cell")
+
+
+def _closer(div: etree._Element, letter: Letter) -> None:
+    """``<closer>``: the closing formula and one ``<signed>`` per signatory."""
+    closer = _sub(div, "closer")
+    if letter.closer_salute is not None:
+        _inline(_sub(closer, "salute"), letter.closer_salute.content, letter)
+    for signatory in letter.signatories:
+        _signed(closer, signatory)
+
+
+_SIGNED_TAGS = {"person": "persName", "role": "roleName", "org": "orgName"}
+
+
+def _signed(closer: etree._Element, signatory: Signatory) -> None:
+    """``<signed>``: ``persName``, ``roleName``, ``orgName`` separated by ``<lb/>``."""
+    signed = _sub(closer, "signed")
+    last: etree._Element | None = None
+    for index, (kind, line) in enumerate(signatory.lines):
+        if index:
+            last = _sub(signed, "lb")
+        tag = _SIGNED_TAGS.get(kind)
+        if tag:
+            last = _sub(signed, tag, line)
+        elif last is None:
+            signed.text = (signed.text or "") + line
+        else:
+            last.tail = (last.tail or "") + line
+
+
+def _pb(parent: etree._Element, page: PageBreak) -> None:
+    _sub(parent, "pb", n=str(page.n))
+
+
+def _inline(parent: etree._Element, content: Iterable[Span | PageBreak], letter: Letter) -> None:
+    """Mixed content: text with ``lb``, ``hi``, ``ref``, ``note`` and ``pb``."""
+    for item in content:
+        if isinstance(item, PageBreak):
+            _pb(parent, item)
+        elif item.note is not None:
+            note = letter.notes.get(item.note)
+            if note is not None:
+                _note(parent, note, letter)
+            else:
+                _text(parent, item.text)
+        else:
+            _span(parent, item)
+
+
+def _span(parent: etree._Element, span: Span) -> None:
+    target = parent
+    if span.link:
+        target = _sub(target, "ref", target=span.link)
+    meaningful = [m for m in ("bold", "italic", "underline", "superscript") if m in span.marks]
+    if meaningful and span.text.strip():
+        target = _sub(target, "hi", rend=" ".join(meaningful))
+    _text(target, span.text)
+
+
+def _note(parent: etree._Element, note: Note, letter: Letter) -> None:
+    """``<note place="bottom" n="…">`` at its callout (``place="end"`` for endnotes)."""
+    place = "end" if note.kind == "endnote" else "bottom"
+    element = _sub(parent, "note", place=place, n=note.label)
+    blocks: list[Block] = [b for b in note.blocks if isinstance(b, Block)]
+    if len(blocks) == 1:
+        _inline(element, _strip_spans(blocks[0].spans), letter)
+        return
+    for block in blocks:
+        _inline(_sub(element, "p"), _strip_spans(block.spans), letter)
+
+
+def _strip_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
+    """Drop the leading/trailing white space a note's text usually carries."""
+    spans = list(spans)
+    if spans and not spans[0].link:
+        spans[0] = Span(spans[0].text.lstrip(), spans[0].marks, spans[0].link, spans[0].note)
+    if spans and not spans[-1].link:
+        last = spans[-1]
+        spans[-1] = Span(last.text.rstrip(), last.marks, last.link, last.note)
+    return tuple(s for s in spans if s.text or s.note)
+
+
+def _text(parent: etree._Element, text: str) -> None:
+    """Append text to ``parent``'s mixed content; hard line breaks become ``<lb/>``."""
+    for index, piece in enumerate(text.split("\n")):
+        if index:
+            etree.SubElement(parent, tei("lb"))
+        if not piece:
+            continue
+        if len(parent):
+            last = parent[-1]
+            last.tail = (last.tail or "") + piece
+        else:
+            parent.text = (parent.text or "") + piece
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, tei(tag), {k: v for k, v in attrs.items() if v is not None})
+    if text is not None:
+        element.text = text
+    return element
