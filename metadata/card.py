@@ -1,0 +1,196 @@
+"""The catalogue card: a flat, typed view of one archived letter, read from its TEI.
+
+Everything user-visible about a letter — ``show --json``, the search index, Dublin Core
+summaries, exports — is computed from the TEI through :func:`card_from_tei`, so there is no
+second copy of the metadata to drift. Field names are the ``show --json`` keys (a contract).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from metadata.xml import NS, xml_attr
+
+#: letter parts ``show`` reports as missing when the TEI has none of them
+EXPECTED_PARTS = {
+    "dateline": ".//tei:div[@type='letter']/tei:opener/tei:dateline",
+    "address": ".//tei:div[@type='letter']/tei:opener/tei:address",
+    "salute": ".//tei:div[@type='letter']/tei:opener/tei:salute",
+    "signed": ".//tei:div[@type='letter']/tei:closer/tei:signed",
+    "date": "tei:teiHeader//tei:correspAction[@type='sent']/tei:date",
+    "sender": "tei:teiHeader//tei:correspAction[@type='sent']/*[self::tei:persName or "
+    "self::tei:orgName]",
+    "recipient": "tei:teiHeader//tei:correspAction[@type='received']/*[self::tei:persName or "
+    "self::tei:orgName]",
+}
+
+
+@dataclass
+class SourceFacts:
+    filename: str = ""
+    sha256: str = ""
+    media_type: str = ""
+    bytes: int = 0
+
+
+@dataclass
+class Card:
+    """One letter as the catalogue shows it."""
+
+    id: str
+    title: str = ""
+    description: str = ""
+    date: str | None = None
+    date_text: str | None = None
+    date_cert: str | None = None
+    senders: list[str] = field(default_factory=list)
+    sender_orgs: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    recipient_orgs: list[str] = field(default_factory=list)
+    recipient_address: str | None = None
+    place_sent: str | None = None
+    place_received: str | None = None
+    language: str | None = None
+    subject: str | None = None
+    salute: str | None = None
+    closer_salute: str | None = None
+    heads: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    pages: int | None = None
+    words: int | None = None
+    source: SourceFacts = field(default_factory=SourceFacts)
+    publisher: str | None = None
+    licence: str | None = None
+    licence_url: str | None = None
+    missing_parts: list[str] = field(default_factory=list)
+    #: the letter's text (body, notes), for the index; not part of ``show --json``
+    text: str = field(default="", repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("text")
+        return data
+
+
+def card_from_tei(root: etree._Element) -> Card:
+    """Read the card of the TEI document ``root``."""
+    header = _first(root, "tei:teiHeader")
+    if header is None:
+        raise ValueError("not a TEI document: no teiHeader")
+    letter = _first(root, "tei:text/tei:body/tei:div[@type='letter']")
+    sent = _first(header, ".//tei:correspDesc/tei:correspAction[@type='sent']")
+    received = _first(header, ".//tei:correspDesc/tei:correspAction[@type='received']")
+    date = _first(sent, "tei:date") if sent is not None else None
+    card = Card(
+        id=_text(_first(header, ".//tei:publicationStmt/tei:idno")) or root.get(xml_attr("id"), ""),
+        title=_text(_first(header, ".//tei:titleStmt/tei:title[@type='main']")),
+        description=_text(_first(header, ".//tei:titleStmt/tei:title[@type='desc']")),
+        date=_date_value(date),
+        date_text=_text(date) or None,
+        date_cert=date.get("cert", "high") if date is not None else None,
+        senders=_texts(sent, "tei:persName"),
+        sender_orgs=_texts(sent, "tei:orgName"),
+        recipients=_texts(received, "tei:persName"),
+        recipient_orgs=_texts(received, "tei:orgName"),
+        place_sent=_text(_first(sent, "tei:placeName")) or None,
+        place_received=_text(_first(received, "tei:placeName")) or None,
+        language=_attr(header, ".//tei:langUsage/tei:language", "ident") or root.get(
+            xml_attr("lang")
+        ),
+        pages=_int(_attr(header, "tei:fileDesc/tei:extent/tei:measure[@unit='pages']", "quantity")),
+        words=_int(_attr(header, "tei:fileDesc/tei:extent/tei:measure[@unit='words']", "quantity")),
+        source=_source(header),
+        publisher=_text(_first(header, ".//tei:publicationStmt/tei:publisher")) or None,
+        licence=_text(_first(header, ".//tei:availability/tei:licence")) or None,
+        licence_url=_attr(header, ".//tei:availability/tei:licence", "target"),
+    )
+    if letter is not None:
+        _read_body(card, letter)
+    card.missing_parts = [name for name, path in EXPECTED_PARTS.items() if _first(root, path) is None]
+    return card
+
+
+def _read_body(card: Card, letter: etree._Element) -> None:
+    address = _first(letter, "tei:opener/tei:address")
+    if address is not None:
+        lines = [_text(line) for line in address.iterfind("tei:addrLine", NS)]
+        card.recipient_address = ", ".join(line for line in lines if line) or None
+    card.subject = _text(_first(letter, "tei:head[@type='subject']")) or None
+    card.salute = _text(_first(letter, "tei:opener/tei:salute")) or None
+    card.closer_salute = _text(_first(letter, "tei:closer/tei:salute")) or None
+    card.heads = [_text(h) for h in letter.iterfind(".//tei:div[@type='section']/tei:head", NS)]
+    card.notes = [_text(n) for n in letter.iterfind(".//tei:note", NS)]
+    card.links = [r.get("target", "") for r in letter.iterfind(".//tei:ref[@target]", NS)]
+    card.text = " ".join([_text(letter), *card.notes])
+
+
+def _source(header: etree._Element) -> SourceFacts:
+    bibl = _first(header, "tei:fileDesc/tei:sourceDesc/tei:bibl")
+    if bibl is None:
+        return SourceFacts()
+    return SourceFacts(
+        filename=_text(_first(bibl, "tei:title")),
+        sha256=_text(_first(bibl, "tei:idno[@type='sha256']")),
+        media_type=_text(_first(bibl, "tei:note[@type='mediaType']")),
+        bytes=_int(_attr(bibl, "tei:extent/tei:measure[@unit='bytes']", "quantity")) or 0,
+    )
+
+
+def _date_value(date: etree._Element | None) -> str | None:
+    if date is None:
+        return None
+    return date.get("when") or date.get("notBefore") or date.get("notAfter")
+
+
+def _first(parent: etree._Element | None, path: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    found = parent.xpath(path, namespaces=NS)
+    return found[0] if found else None
+
+
+def _attr(parent: etree._Element | None, path: str, name: str) -> str | None:
+    element = _first(parent, path)
+    return element.get(name) if element is not None else None
+
+
+def _texts(parent: etree._Element | None, path: str) -> list[str]:
+    if parent is None:
+        return []
+    return [_text(e) for e in parent.xpath(path, namespaces=NS)]
+
+
+def _text(element: etree._Element | None) -> str:
+    """Normalised text content; ``<lb/>`` counts as a space, notes inside are left out."""
+    if element is None:
+        return ""
+    parts: list[str] = []
+    _collect(element, parts, top=element)
+    return " ".join("".join(parts).split())
+
+
+def _collect(element: etree._Element, parts: list[str], top: etree._Element) -> None:
+    tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+    skip = tag == "note" and element is not top
+    if tag in {"lb", "pb"}:
+        parts.append(" ")
+    elif not skip and element.text:
+        parts.append(element.text)
+    if not skip:
+        for child in element:
+            _collect(child, parts, top)
+    if element is not top and element.tail:
+        parts.append(element.tail)
+    if tag in {"p", "head", "addrLine", "item", "cell", "salute", "signed", "dateline"}:
+        parts.append(" ")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

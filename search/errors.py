@@ -1,0 +1,28 @@
+"""Typed search errors, each one line naming the problem and the remedy."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base class for search and index problems."""
+
+
+class QuerySyntaxError(SearchError):
+    def __init__(self, query: str, reason: str) -> None:
+        self.query, self.reason = query, reason
+        super().__init__(f"cannot read the query {query!r}: {reason}")
+
+
+class IndexMissing(SearchError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"no search index at {path}; ingest letters first, or run 'epistula reindex'"
+        )
+
+
+class IndexLocked(SearchError):
+    def __init__(self, path: object, seconds: float) -> None:
+        super().__init__(
+            f"the search index at {path} is being written by another process and stayed locked "
+            f"for {seconds:g} s; try again when that process has finished"
+        )
