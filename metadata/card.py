@@ -110,7 +110,9 @@ def card_from_tei(root: etree._Element) -> Card:
     )
     if letter is not None:
         _read_body(card, letter)
-    card.missing_parts = [name for name, path in EXPECTED_PARTS.items() if _first(root, path) is None]
+    card.missing_parts = [
+        name for name, path in EXPECTED_PARTS.items() if _first(root, path) is None
+    ]
     return card
 
 
