@@ -37,7 +37,7 @@ INVENTORY_SIDECAR = f"{INVENTORY_FILENAME}.{DIGEST_ALGORITHM}"
 """File name of the inventory sidecar: ``<hexdigest> inventory.json``."""
 
 FIXITY_ALGORITHM = "sha256"
-"""Extra digest algorithm kept in the fixity block (it lets us cross-check an original's SHA-256)."""
+"""Extra digest kept in the fixity block (to cross-check an original's SHA-256)."""
 
 CONTENT_DIRECTORY = "content"
 """Name of the content directory in each version directory (the default, so not written)."""
