@@ -6,7 +6,7 @@ Reading the parts ourselves also lets every byte we unpack count against the zip
 
 What the reader keeps is what Word shows once all tracked changes are accepted: inserted and
 moved-to text, not deleted or moved-from text; field results, not field instructions; text
-boxes after the paragraph that anchors them; footnotes and endnotes as :class:`Note`\\ s.
+boxes after the paragraph that anchors them; footnotes and endnotes as :class:`Note` objects.
 Headers and footers are not body text (the first page's header becomes the ``letterhead``
 property). Comments are ignored.
 """
@@ -18,14 +18,14 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
 
-from ingest.errors import IngestError, LimitExceeded, UnreadableSource
+from ingest.errors import LimitExceeded, UnreadableSource
 from ingest.limits import Limits
 from ingest.model import (
     AnyBlock,
@@ -92,6 +92,16 @@ _ALIGN = {
     "distribute": "justify",
 }
 _NOTE_KINDS = {"footnote": "fn", "endnote": "en"}
+#: what zipfile raises on damaged archives (ValueError: bad offsets, undecodable names)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
 #: [Content_Types].xml is small; a larger one is not worth unpacking just to sniff
 _SNIFF_PART_LIMIT = 1024 * 1024
 
@@ -141,7 +151,7 @@ def sniff(head: bytes, path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return _is_word_package(archive)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+    except _ZIP_ERRORS:
         # A damaged archive has no readable central directory, but its first entries are
         # still visible in the head; claim it when they look like Word, so that the user
         # hears "damaged DOCX" rather than "not a format Epistula reads".
@@ -199,25 +209,18 @@ def read(path: Path, limits: Limits) -> Document:
     """Read a DOCX file into a :class:`Document`; damage and limits raise :class:`IngestError`."""
     try:
         data = path.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            package = _Package(path, archive, limits)
-            return _Converter(path, package).document(source_facts(path, MEDIA_TYPE, data))
-    except IngestError:
-        raise
-    except zipfile.BadZipFile as exc:
-        raise UnreadableSource(path, "the DOCX is damaged (not a complete zip archive)") from exc
-    except (zlib.error, EOFError) as exc:
-        raise UnreadableSource(path, "the DOCX is damaged (a part cannot be unpacked)") from exc
-    except NotImplementedError as exc:
-        raise UnreadableSource(
-            path, "the DOCX uses a zip compression Epistula cannot unpack"
-        ) from exc
-    except RuntimeError as exc:  # zipfile: an entry is password-protected
-        raise UnreadableSource(path, f"the DOCX's zip entries cannot be opened ({exc})") from exc
-    except RecursionError as exc:
-        raise UnreadableSource(path, "the DOCX's XML is nested too deeply to read") from exc
     except OSError as exc:
         raise UnreadableSource(path, f"the file could not be read ({exc.strerror or exc})") from exc
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _ZIP_ERRORS as exc:
+        raise UnreadableSource(path, "the DOCX is damaged (not a complete zip archive)") from exc
+    with archive:
+        try:
+            package = _Package(path, archive, limits)
+            return _Converter(path, package).document(source_facts(path, MEDIA_TYPE, data))
+        except RecursionError as exc:
+            raise UnreadableSource(path, "the DOCX's XML is nested too deeply to read") from exc
 
 
 @dataclass(frozen=True)
@@ -257,7 +260,15 @@ class _Package:
             with self._archive.open(info) as fh:
                 # never more than the size the directory declared, whatever the stream holds
                 return fh.read(info.file_size)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except NotImplementedError as exc:
+            raise UnreadableSource(
+                self._path, f"the DOCX stores part {name} with a zip compression Epistula lacks"
+            ) from exc
+        except RuntimeError as exc:  # zipfile's word for a password-protected entry
+            raise UnreadableSource(
+                self._path, f"the DOCX's part {name} is password-protected inside the zip"
+            ) from exc
+        except _ZIP_ERRORS as exc:
             raise UnreadableSource(
                 self._path, f"the DOCX is damaged (part {name} cannot be unpacked)"
             ) from exc
@@ -383,7 +394,10 @@ def _alternate_branch(alternate: etree._Element) -> etree._Element | None:
 
 def _field_link(instruction: str) -> str | None:
     """The URL of a HYPERLINK field instruction, None for other fields and in-document links."""
-    tokens = [q if q is not None else b for q, b in _FIELD_TOKEN.findall(instruction)]
+    tokens = [
+        m.group(1) if m.group(1) is not None else m.group(2)
+        for m in _FIELD_TOKEN.finditer(instruction)
+    ]
     if not tokens or tokens[0].upper() != "HYPERLINK":
         return None
     url: str | None = None
@@ -416,6 +430,14 @@ def _symbol_char(sym: etree._Element) -> str:
     return chr(code)
 
 
+def _own_text(el: etree._Element) -> str:
+    """Text of ``el`` without what unresolved entity references (which we never expand) hide."""
+    text = el.text or ""
+    if len(el):
+        text += "".join(child.tail or "" for child in el)
+    return text
+
+
 def _int_hex(value: str | None) -> int | None:
     try:
         return int(value, 16) if value else None
@@ -440,11 +462,19 @@ class _Styles:
     def __init__(self, root: etree._Element | None) -> None:
         self._styles: dict[str, _Style] = {}
         self.default_run: dict[str, object] = {}
+        #: the style of paragraphs that name none ("Normal")
+        self.default_paragraph: str | None = None
         if root is None:
             return
         for style in root.iter(_w("style")):
             style_id = style.get(_w("styleId"))
             if style_id:
+                if (
+                    style.get(W_TYPE) == "paragraph"
+                    and (style.get(_w("default")) or "").lower() in ("1", "true", "on")
+                    and self.default_paragraph is None
+                ):
+                    self.default_paragraph = style_id
                 self._styles[style_id] = _Style(
                     name=(_val(style, "name") or "").strip().lower(),
                     based_on=_val(style, "basedOn"),
@@ -747,7 +777,7 @@ class _Converter:
 
     def _paragraph(self, p: etree._Element) -> list[AnyBlock | _HardBreak]:
         ppr = p.find(W_PPR)
-        style_id = _val(ppr, "pStyle")
+        style_id = _val(ppr, "pStyle") or self.styles.default_paragraph
         inline = _Inline()
         self._inline(p, inline, link=None, base=self.styles.run_properties(style_id))
         make = self._block_factory(ppr, style_id, inline.size)
@@ -772,7 +802,9 @@ class _Converter:
             out.append(_HARD_BREAK)  # a section break starts a new page unless continuous
         return out
 
-    def _block_factory(self, ppr: etree._Element | None, style_id: str | None, size: float | None):
+    def _block_factory(
+        self, ppr: etree._Element | None, style_id: str | None, size: float | None
+    ) -> Callable[[list[Span]], Block]:
         hints = {"font_size": size, **self._layout_hints(ppr, style_id)}
         level = self.styles.heading_level(ppr, style_id)
         if level is not None:
@@ -783,7 +815,9 @@ class _Converter:
             return lambda spans: ListItem(spans=tuple(spans), level=ilvl, ordered=ordered, **hints)
         return lambda spans: Paragraph(spans=tuple(spans), **hints)
 
-    def _layout_hints(self, ppr: etree._Element | None, style_id: str | None) -> dict:
+    def _layout_hints(
+        self, ppr: etree._Element | None, style_id: str | None
+    ) -> dict[str, str | float | None]:
         jc = self.styles.paragraph_property(ppr, style_id, "jc")
         ind = self.styles.paragraph_property(ppr, style_id, "ind")
         indent = None
@@ -826,7 +860,7 @@ class _Converter:
     # ---- inline content
 
     def _inline(
-        self, container: etree._Element, out: _Inline, link: str | None, base: dict
+        self, container: etree._Element, out: _Inline, link: str | None, base: dict[str, object]
     ) -> None:
         for child in container:
             tag = child.tag
@@ -857,7 +891,12 @@ class _Converter:
         return f"{target}#{anchor}" if anchor and "#" not in target else target
 
     def _run(
-        self, run: etree._Element, container: etree._Element, out: _Inline, link, base
+        self,
+        run: etree._Element,
+        container: etree._Element,
+        out: _Inline,
+        link: str | None,
+        base: dict[str, object],
     ) -> None:
         rpr = run.find(W_RPR)
         props = {
@@ -872,7 +911,7 @@ class _Converter:
             tag = child.tag
             if tag == W_T:
                 if not hidden:
-                    self._text(out, child.text or "", marks, link, props.get("size"))
+                    self._text(out, _own_text(child), marks, link, props.get("size"))
             elif tag in (W_TAB, W_PTAB):
                 self._text(out, "\t", marks, link, None)
             elif tag in (W_BR, W_CR):
@@ -901,7 +940,14 @@ class _Converter:
             # w:delText, w:footnoteRef (the note's own number), w:lastRenderedPageBreak,
             # w:softHyphen, w:separator: nothing to show
 
-    def _text(self, out: _Inline, text: str, marks, link, size) -> None:
+    def _text(
+        self,
+        out: _Inline,
+        text: str,
+        marks: frozenset[str],
+        link: str | None,
+        size: object,
+    ) -> None:
         if not text:
             return
         fields = self.story.fields
@@ -1009,7 +1055,7 @@ def _finish_spans(pieces: list[_Piece]) -> list[Span]:
     return linkify(spans)
 
 
-def _trim(merged: list[list], end: int, strip) -> None:
+def _trim(merged: list[list], end: int, strip: Callable[[str], str]) -> None:
     while merged and merged[end][3] is None:
         merged[end][0] = strip(merged[end][0])
         if merged[end][0]:
@@ -1017,7 +1063,7 @@ def _trim(merged: list[list], end: int, strip) -> None:
         merged.pop(end)
 
 
-def _flatten(blocks: list) -> list[Block]:
+def _flatten(blocks: Iterable[object]) -> list[Block]:
     """Paragraphs only: a table inside a cell or a note is reduced to its cells' paragraphs."""
     flat: list[Block] = []
     for block in blocks:
