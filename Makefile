@@ -18,7 +18,7 @@ $(VENV)/.test-extras: $(BIN)/epistula
 
 demo: $(BIN)/epistula
 	rm -rf $(DEMO) demo-export
-	$(BIN)/epistula --archive $(DEMO) ingest samples/
+	$(BIN)/epistula --archive $(DEMO) ingest samples/letters/
 	$(BIN)/epistula --archive $(DEMO) list
 	$(BIN)/epistula --archive $(DEMO) search 'Lindqvist'
 	$(BIN)/epistula --archive $(DEMO) search 'from:Moreau'
