@@ -98,9 +98,8 @@ def card_from_tei(root: etree._Element) -> Card:
         recipient_orgs=_texts(received, "tei:orgName"),
         place_sent=_text(_first(sent, "tei:placeName")) or None,
         place_received=_text(_first(received, "tei:placeName")) or None,
-        language=_attr(header, ".//tei:langUsage/tei:language", "ident") or root.get(
-            xml_attr("lang")
-        ),
+        language=_attr(header, ".//tei:langUsage/tei:language", "ident")
+        or root.get(xml_attr("lang")),
         pages=_int(_attr(header, "tei:fileDesc/tei:extent/tei:measure[@unit='pages']", "quantity")),
         words=_int(_attr(header, "tei:fileDesc/tei:extent/tei:measure[@unit='words']", "quantity")),
         source=_source(header),
@@ -196,3 +195,57 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+_TEXT_BLOCKS = {
+    "fw",
+    "dateline",
+    "address",
+    "head",
+    "salute",
+    "p",
+    "item",
+    "row",
+    "signed",
+    "trailer",
+}
+
+
+def plain_text(root: etree._Element) -> str:
+    """The letter as plain text: one paragraph per block, notes listed at the end."""
+    letter = _first(root, "tei:text/tei:body/tei:div[@type='letter']")
+    if letter is None:
+        return ""
+    blocks: list[str] = []
+    for element in letter.iter(etree.Element):
+        tag = etree.QName(element).localname
+        if tag in _TEXT_BLOCKS and not _inside_block(element):
+            blocks.append(_lines(element))
+    for note in letter.iterfind(".//tei:note", NS):
+        blocks.append(f"[{note.get('n', '*')}] {_text(note)}")
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _inside_block(element: etree._Element) -> bool:
+    return any(etree.QName(a).localname in _TEXT_BLOCKS | {"note"} for a in element.iterancestors())
+
+
+def _lines(element: etree._Element) -> str:
+    """Text with ``<lb/>`` and address lines as line breaks, note callouts as [n]."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = etree.QName(node).localname
+        if tag == "note":
+            parts.append(f"[{node.get('n', '*')}]")
+        else:
+            if tag in {"lb", "addrLine"} and parts:
+                parts.append("\n")
+            parts.append(node.text or "")
+            for child in node:
+                walk(child)
+        if node is not element:
+            parts.append(node.tail or "")
+
+    walk(element)
+    return "\n".join(" ".join(line.split()) for line in "".join(parts).split("\n")).strip()

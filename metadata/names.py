@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-ROLE_WORDS = frozenset("""
+ROLE_WORDS = frozenset(
+    """
 secretary general director president vice chair chairman chairwoman chairperson executive
 chief officer head manager professor prof minister ambassador editor coordinator advisor adviser
 researcher counsel deputy senior founder ceo cfo coo treasurer representative spokesperson
@@ -20,9 +21,11 @@ präsident präsidentin directeur directrice président présidente secrétaire
 johtaja puheenjohtaja pääsihteeri toiminnanjohtaja generalsekretær generalsekreterare
 ordförande styreleder direttore direttrice presidente segretario segretaria director directora
 secretario secretaria voorzitter directeur-generaal
-""".split())
+""".split()
+)
 
-ORG_WORDS = frozenset("""
+ORG_WORDS = frozenset(
+    """
 committee commission council division department office ministry society association union
 university college institute institution foundation trust bank company corporation group centre
 center agency bureau federation league network coalition international national party church
@@ -36,12 +39,15 @@ komité kommittén stiftelse förbund forbund universitet departement
 associazione fondazione università ministero comitato
 asociación fundación universidad ministerio
 vereniging stichting universiteit ministerie
-""".split())
+""".split()
+)
 
-HONORIFICS = frozenset("""
+HONORIFICS = frozenset(
+    """
 mr mrs ms miss mx dr prof sir madam dame lord lady rev hon herr frau fräulein monsieur madame
-mademoiselle m mme mlle signor signora sig sr sra don doña heer mevrouw dhr mevr
-""".split())
+mademoiselle m mme mlle herrn signor signora sig sr sra don doña heer mevrouw dhr mevr
+""".split()
+)
 
 _PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al"
 _NAME_TOKEN = re.compile(rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|[A-Z]\.|(?:{_PARTICLES})$)$")
@@ -60,8 +66,35 @@ def is_role(line: str) -> bool:
     return bool(tokens & ROLE_WORDS) and not (tokens & ORG_WORDS - ROLE_WORDS and len(tokens) > 3)
 
 
+#: endings of compound organisation words (Umweltbundesamt, kaupunginkirjasto, Riksarkivet)
+ORG_SUFFIXES = (
+    "amt",
+    "ministerium",
+    "verein",
+    "stiftung",
+    "gesellschaft",
+    "kirjasto",
+    "yliopisto",
+    "ministeriö",
+    "virasto",
+    "yhdistys",
+    "säätiö",
+    "arkisto",
+    "museo",
+    "arkivet",
+    "verket",
+    "förbundet",
+    "departementet",
+    "universitetet",
+    "bibliotek",
+    "biblioteket",
+    "museum",
+)
+
+
 def is_org(line: str) -> bool:
-    return bool(_lower_words(line) & ORG_WORDS)
+    tokens = _lower_words(line)
+    return bool(tokens & ORG_WORDS) or any(len(t) > 6 and t.endswith(ORG_SUFFIXES) for t in tokens)
 
 
 def strip_honorifics(name: str) -> str:
@@ -70,6 +103,18 @@ def strip_honorifics(name: str) -> str:
     while tokens and tokens[0].lower().rstrip(".") in HONORIFICS:
         tokens = tokens[1:]
     return " ".join(tokens)
+
+
+def split_title(line: str) -> tuple[str, str]:
+    """ "Minister Anna Lindqvist" → ("Minister", "Anna Lindqvist"): leading honorifics and
+    role words apart from the name that follows them."""
+    tokens = words(line)
+    cut = 0
+    while cut < len(tokens) - 1 and (
+        tokens[cut].lower().rstrip(".") in HONORIFICS or tokens[cut].lower() in ROLE_WORDS
+    ):
+        cut += 1
+    return " ".join(tokens[:cut]), " ".join(tokens[cut:])
 
 
 def looks_like_person(line: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from tests.support import shared_path
 
@@ -18,3 +19,15 @@ def seed() -> Path:
 @pytest.fixture
 def schemas() -> Path:
     return shared_path("corpus/schema")
+
+
+@pytest.fixture(scope="session")
+def tei_all() -> etree.RelaxNG:
+    """The official tei_all RELAX NG, compiled once per test session (it takes seconds)."""
+    return etree.RelaxNG(etree.parse(str(shared_path("corpus/schema/tei_all.rng"))))
+
+
+@pytest.fixture(scope="session")
+def oai_dc_schema() -> etree.XMLSchema:
+    """The OAI-PMH oai_dc.xsd (it imports simpledc and xml.xsd from beside it)."""
+    return etree.XMLSchema(etree.parse(str(shared_path("corpus/schema/oai_dc.xsd"))))

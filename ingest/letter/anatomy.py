@@ -457,8 +457,11 @@ def _senders(letter: Letter) -> list[Agent]:
 def _recipients(letter: Letter) -> list[Agent]:
     if letter.address:
         first = letter.address[0].rstrip(",")
-        if names.looks_like_person(first):
-            return [Agent(name=names.strip_honorifics(first))]
+        title, name = names.split_title(first)
+        if names.looks_like_person(name):
+            roles = (title,) if title and names.is_role(title) else ()
+            orgs = tuple(line for line in letter.address[1:3] if names.is_org(line))
+            return [Agent(name=name, roles=roles, orgs=orgs[:1])]
         if names.is_org(first):
             return [Agent(orgs=(first,))]
     if letter.salute is not None:

@@ -13,7 +13,7 @@ from types import ModuleType
 from ingest.errors import EmptyDocument, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Document
-from ingest.readers import docx, pdf, text  # noqa: I001 (registry order)
+from ingest.readers import docx, pdf, text
 
 READERS: tuple[ModuleType, ...] = (pdf, docx, text)
 

@@ -162,9 +162,14 @@ def _source_bibl(letter: Letter) -> etree._Element:
     bibl = etree.Element(tei("bibl"), type="born-digital")
     _sub(bibl, "title", source.filename)
     _sub(bibl, "idno", source.sha256, type="sha256")
-    facts = [f"{source.pages} pages"] if source.pages else []
-    facts += [source.media_type, f"{source.size} bytes"]
-    _sub(bibl, "extent", ", ".join(facts))
+    extent = _sub(bibl, "extent")
+    if source.pages:
+        _sub(extent, "measure", f"{source.pages} pages", unit="pages", quantity=str(source.pages))
+        _sub(extent, "measure", f"{source.size} bytes", unit="bytes", quantity=str(source.size))
+        extent[0].tail = ", "
+    else:
+        _sub(extent, "measure", f"{source.size} bytes", unit="bytes", quantity=str(source.size))
+    _sub(bibl, "note", source.media_type, type="mediaType")
     return bibl
 
 
