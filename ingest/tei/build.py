@@ -199,6 +199,12 @@ def _profile_desc(letter: Letter) -> etree._Element:
     _agents(received, meta.recipients)
     if meta.place_received:
         _name(received, "placeName", meta.place_received.name, meta.place_received)
+    # TEI wants content in every correspAction: what the letter does not say is left out
+    for action in (sent, received):
+        if len(action) == 0:
+            corresp.remove(action)
+    if len(corresp) == 0:
+        profile.remove(corresp)
     if meta.language:
         usage = _sub(profile, "langUsage")
         _sub(usage, "language", language_name(meta.language), ident=meta.language)

@@ -1,0 +1,220 @@
+"""The CLI as users see it: exact outputs, JSON contracts and exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.api import Archive
+from archive.cli import cli
+from tests.support import ROOT, SAMPLES, run_cli
+
+LETTERS = SAMPLES / "letters"
+
+
+@pytest.fixture(scope="module")
+def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    archive = tmp_path_factory.mktemp("samples") / "archive"
+    report = Archive(archive).ingest([LETTERS])
+    assert report.count("failed") == 0, report.to_json()
+    return archive
+
+
+def invoke(archive: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--archive", str(archive), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example:" in result.output, f"{name} --help has no example"
+        assert f"`{name}" in readme, f"README does not document '{name}'"
+
+
+def test_ingest_json_reports_each_file(tmp_path):
+    archive = tmp_path / "a"
+    code, out, _err = invoke(archive, "ingest", str(LETTERS / "sv-brev-uppsala.txt"), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["added"] == 1 and report["unchanged"] == 0 and report["failed"] == 0
+    (result,) = report["results"]
+    assert result["status"] == "added" and result["error"] is None
+    assert re.fullmatch(r"L-2015-02-02-lund-erik-[0-9a-f]{8}", result["id"])
+
+
+def test_a_bad_file_does_not_stop_the_batch(tmp_path):
+    archive = tmp_path / "a"
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(LETTERS / "fr-lettre-chateaudun.txt", batch / "a-good.txt")
+    (batch / "b-broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<\n")
+    (batch / "c-picture.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40)
+    shutil.copy(LETTERS / "sv-brev-uppsala.txt", batch / "d-good.txt")
+    code, out, err = invoke(archive, "ingest", str(batch), "--json")
+    assert code == 1
+    statuses = {Path(r["file"]).name: r["status"] for r in json.loads(out)["results"]}
+    assert statuses == {
+        "a-good.txt": "added",
+        "b-broken.pdf": "failed",
+        "c-picture.png": "failed",
+        "d-good.txt": "added",
+    }
+    errors = {Path(r["file"]).name: r["error"] for r in json.loads(out)["results"]}
+    assert errors["b-broken.pdf"].startswith("b-broken.pdf: ")
+    assert "c-picture.png" in errors["c-picture.png"] and "DOCX" in errors["c-picture.png"]
+    assert "2 of 4 files failed" in err
+    assert len(Archive(archive).ids()) == 2
+
+
+def test_missing_file_is_a_failure_not_a_crash(tmp_path):
+    code, out, _ = invoke(tmp_path / "a", "ingest", str(tmp_path / "nope.txt"))
+    assert code == 1
+    assert out.startswith("failed") and "nope.txt: no such file" in out
+
+
+def test_show_card_names_parts_not_recognised(tmp_path):
+    letter = tmp_path / "note.txt"
+    letter.write_text("Remember to water the plants on Thursday, and lock the door.\n")
+    archive = tmp_path / "a"
+    invoke(archive, "ingest", str(letter))
+    (letter_id,) = Archive(archive).ids()
+    code, out, _ = invoke(archive, "show", letter_id)
+    assert code == 0
+    assert "Not recognised: dateline, address, salute, signed, date, sender, recipient" in out
+    card = json.loads(invoke(archive, "show", letter_id, "--json")[1])
+    assert card["missing_parts"] == [
+        "dateline", "address", "salute", "signed", "date", "sender", "recipient",
+    ]  # fmt: skip
+
+
+def test_show_unknown_id_is_one_error_line(sample_archive):
+    code, out, err = invoke(sample_archive, "show", "L-nope")
+    assert code == 1 and out == ""
+    assert err.strip().startswith("Error: ") and "L-nope" in err and len(err.splitlines()) == 1
+
+
+def test_show_formats(sample_archive):
+    letter_id = next(i for i in Archive(sample_archive).ids() if "lund-erik" in i)
+    _, tei, _ = invoke(sample_archive, "show", letter_id, "--format", "tei")
+    assert tei.startswith("<?xml") and "<correspDesc>" in tei
+    _, dc, _ = invoke(sample_archive, "show", letter_id, "--format", "dc")
+    assert "<dc:creator>Karin Lund</dc:creator>" in dc
+    _, text, _ = invoke(sample_archive, "show", letter_id, "--format", "text")
+    assert text.startswith("Uppsala den 2 februari 2015\n\nKära Erik,")
+
+
+def test_list_json_is_sorted_by_date(sample_archive):
+    code, out, _ = invoke(sample_archive, "list", "--json")
+    letters = json.loads(out)["letters"]
+    assert code == 0 and len(letters) == json.loads(out)["total"] == 7
+    dates = [letter["date"] for letter in letters]
+    assert dates == sorted(dates) and dates[0] == "1916-10-13"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Jarvinen", {"moreau-lindqvist"}),  # accent-insensitive name search
+        ("from:Krause", {"krause-muller"}),
+        ("to:Helene", {"margot-helene"}),
+        ("sender:Virtanen", {"virtanen-tampereenkaupung"}),
+        ("lang:fr", {"margot-helene"}),
+        ('"wetlands in Västerbotten" OR Chateaudun', {"margot-helene", "moreau-lindqvist"}),
+        ("date:[1900-01-01 TO 1999-12-31]", {"thomas-mother", "margot-helene"}),
+        ("Vasterbott*", {"moreau-lindqvist"}),
+        ("Lindqvis~", {"moreau-lindqvist"}),
+        ("Dunkirk NOT Uppsala", {"thomas-mother"}),
+    ],
+)
+def test_search_query_forms(sample_archive, query, expected):
+    code, out, _ = invoke(sample_archive, "search", query, "--json", "--limit", "50")
+    assert code == 0
+    result = json.loads(out)
+    found = {re.sub(r"^L-[\d-]+?-(\D.*)-[0-9a-f]{8}$", r"\1", hit["id"]) for hit in result["hits"]}
+    assert found == expected
+    assert result["query"] == query and result["total"] == len(result["hits"])
+
+
+def test_search_hit_contract_and_snippet(sample_archive):
+    result = json.loads(invoke(sample_archive, "search", "peat", "--json")[1])
+    hit = result["hits"][0]
+    assert set(hit) >= {"id", "title", "date", "senders", "recipients", "score", "snippet"}
+    assert "peat" in hit["snippet"].lower() and "**" not in hit["snippet"]
+    assert hit["senders"] == ["Élodie Moreau", "Jukka Järvinen"]
+
+
+def test_search_query_error_is_exit_2(sample_archive):
+    code, out, err = invoke(sample_archive, "search", "   ")
+    assert code == 2 and out == "" and err.startswith("Error: cannot read the query")
+
+
+def test_search_on_missing_archive_says_so(tmp_path):
+    code, out, err = invoke(tmp_path / "nowhere", "search", "Niinisto")
+    assert code == 1 and out == ""
+    assert "is not an Epistula archive" in err and "ingest letters first" in err
+
+
+def test_export_tei_and_dc_then_refuse_non_empty(sample_archive, tmp_path):
+    target = tmp_path / "out"
+    code, out, _ = invoke(sample_archive, "export", "--format", "dc", str(target), "--json")
+    assert code == 0
+    files = json.loads(out)["files"]
+    assert len(files) == 7 and all(f.endswith(".xml") for f in files)
+    assert "<oai_dc:dc" in Path(files[0]).read_text(encoding="utf-8")
+    code, _, err = invoke(sample_archive, "export", "--format", "tei", str(target))
+    assert code == 1 and "not empty" in err and "--force" in err
+    code, _, _ = invoke(sample_archive, "export", "--format", "tei", str(target), "--force")
+    assert code == 0
+    assert "<TEI" in next(target.iterdir()).read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
+
+
+def test_validate_reports_tampering_with_codes(sample_archive, tmp_path):
+    archive = tmp_path / "copy"
+    shutil.copytree(sample_archive, archive)
+    letter_id = next(i for i in Archive(archive).ids() if "margot" in i)
+    dc = archive / "store" / letter_id / "v1" / "content" / "dc.xml"
+    dc.write_bytes(dc.read_bytes().replace(b"Margot", b"Marcel"))
+    code, out, _ = invoke(archive, "validate", "--json")
+    assert code == 1
+    report = json.loads(out)
+    codes = {(p["id"], p["code"]) for p in report["problems"]}
+    assert (letter_id, "E092a") in codes and (letter_id, "dc-drift") in codes
+    assert report["valid"] is False and report["checked"] == 7
+
+
+def test_reindex_restores_a_deleted_index(sample_archive, tmp_path):
+    archive = tmp_path / "copy"
+    shutil.copytree(sample_archive, archive)
+    shutil.rmtree(archive / "index")
+    code, _, err = invoke(archive, "search", "Dunkirk")
+    assert code == 1 and "reindex" in err
+    code, _, err = invoke(archive, "reindex")
+    assert code == 0 and "Indexed 7 letters" in err
+    assert json.loads(invoke(archive, "search", "Dunkirk", "--json")[1])["total"] == 1
+
+
+def test_archive_from_environment_variable(tmp_path, monkeypatch):
+    archive = tmp_path / "env-archive"
+    monkeypatch.setenv("EPISTULA_ARCHIVE", str(archive))
+    result = CliRunner().invoke(cli, ["ingest", str(LETTERS / "fi-kirje-tampere.txt")])
+    assert result.exit_code == 0 and (archive / "store" / "0=ocfl_1.1").exists()
+
+
+def test_real_command_usage_error_exit_2(tmp_path):
+    result = run_cli(tmp_path / "a", "ingest")
+    assert result.returncode == 2 and "Missing argument" in result.stderr
+
+
+def test_real_command_is_quiet_on_success_apart_from_results(tmp_path):
+    result = run_cli(tmp_path / "a", "ingest", str(LETTERS / "fi-kirje-tampere.txt"))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("added ")
