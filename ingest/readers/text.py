@@ -26,6 +26,27 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_LATIN_SINGLE_BYTE = frozenset(
+    {
+        "cp1250",
+        "cp1252",
+        "cp1254",
+        "cp1257",
+        "latin_1",
+        "iso8859_2",
+        "iso8859_3",
+        "iso8859_4",
+        "iso8859_9",
+        "iso8859_10",
+        "iso8859_13",
+        "iso8859_14",
+        "iso8859_15",
+        "iso8859_16",
+        "mac_latin2",
+        "cp850",
+        "cp437",
+    }
+)
 _NOTE_DEFINITION = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$", re.DOTALL)
 _CALLOUT = re.compile(r"\[(\d{1,3})\]")
 #: a wrapped line is "full" when it reaches this share of the file's wrap width
@@ -43,11 +64,11 @@ def sniff(head: bytes, path: Path) -> bool:
 
 def read(path: Path, limits: Limits) -> Document:
     data = path.read_bytes()
-    text = normalise(_decode(path, data).replace("\r\n", "\n").replace("\r", "\n"))
-    pages = text.split("\f")
+    text = _decode(path, data).replace("\r\n", "\n").replace("\r", "\n")
+    pages = [normalise(page) for page in text.split("\f")]
     blocks: list[AnyBlock] = []
     notes: dict[str, Note] = {}
-    wrap_width = _wrap_width(text)
+    wrap_width = _wrap_width("\n".join(pages))
     for number, page in enumerate(pages, start=1):
         if len(pages) > 1:
             blocks.append(PageBreak(number))
@@ -71,6 +92,13 @@ def _decode(path: Path, data: bytes) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise UnsupportedFormat(path, "the file is neither text in a known encoding nor a document")
+    if best.encoding in _LATIN_SINGLE_BYTE:
+        # short Western texts are easily mistaken for a sibling code page (å read as ĺ);
+        # Windows-1252 is by far the most common legacy encoding of the letters we see
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     return str(best)
 
 
