@@ -94,12 +94,18 @@ class DateMatch:
 def find_date(text: str, language: str | None = None) -> DateMatch | None:
     """The earliest valid date written in ``text``, or None."""
     candidates: list[DateMatch] = []
+    impossible: list[tuple[int, int]] = []  # "31 February 2017" must not become "February 2017"
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             value = _value(name, match, language)
-            if value is not None:
+            if value is None:
+                impossible.append(match.span())
+            else:
                 candidates.append(DateMatch(match.start(), match.end(), value))
                 break
+    candidates = [
+        c for c in candidates if not any(s <= c.start and c.end <= e for s, e in impossible)
+    ]
     if not candidates:
         return None
     # earliest start; on a tie the longest (and so most precise) match
