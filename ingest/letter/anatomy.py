@@ -118,6 +118,8 @@ def split_tail(items: list[Item], letter: Letter, body_text: str) -> list[Item]:
     end = _take_trailers(items, end, letter)
     end = _take_postscript(items, end, letter)
     start = _signature_start(items, end)
+    if start == 0:  # a letter is never all signature
+        start = end
     signature_blocks = [i for i in items[start:end] if _is_text(i)]
     letter.tail_breaks = [i for i in items[start:end] if isinstance(i, PageBreak)]
     closing, signature_lines = _closing_and_lines(signature_blocks)
@@ -222,6 +224,11 @@ def _closing_and_lines(blocks: list[Item]) -> tuple[Para | None, list[list[str]]
     return closing, groups
 
 
+def _signature_name(line: str) -> bool:
+    tokens = line.rstrip(".,").split()
+    return 0 < len(tokens) <= 4 and tokens[0][:1].isupper() and not any(c.isdigit() for c in line)
+
+
 def group_signatories(groups: list[list[str]], body_text: str = "") -> list[Signatory]:
     """One signatory per person named; role and organisation lines attach to the name above."""
     signatories: list[list[tuple[str, str]]] = []
@@ -230,7 +237,7 @@ def group_signatories(groups: list[list[str]], body_text: str = "") -> list[Sign
             kind = names.classify_line(line, body_text)
             current = signatories[-1] if signatories else None
             has_person = current is not None and any(k == "person" for k, _ in current)
-            if kind == "other" and not has_person and len(line.split()) <= 4:
+            if kind == "other" and not has_person and _signature_name(line):
                 kind = "person"  # a lone signature ("Ludwig", "L. v. B.")
             starts_new = current is None or (kind == "person" and has_person) or (
                 position == 0 and kind == "person"
