@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from ingest.tei.schema import compile_schema
 from tests.support import shared_path
 
 
@@ -24,7 +25,7 @@ def schemas() -> Path:
 @pytest.fixture(scope="session")
 def tei_all() -> etree.RelaxNG:
     """The official tei_all RELAX NG, compiled once per test session (it takes seconds)."""
-    return etree.RelaxNG(etree.parse(str(shared_path("corpus/schema/tei_all.rng"))))
+    return compile_schema(shared_path("corpus/schema/tei_all.rng").resolve())
 
 
 @pytest.fixture(scope="session")

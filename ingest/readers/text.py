@@ -67,14 +67,13 @@ def read(path: Path, limits: Limits) -> Document:
     text = _decode(path, data).replace("\r\n", "\n").replace("\r", "\n")
     pages = [normalise(page) for page in text.split("\f")]
     blocks: list[AnyBlock] = []
-    notes: dict[str, Note] = {}
     wrap_width = _wrap_width("\n".join(pages))
-    for number, page in enumerate(pages, start=1):
+    page_groups = [_paragraph_groups(page) for page in pages]
+    # notes stand at the end of the file, but their callouts may be on any page
+    page_groups[-1], notes = _split_notes(page_groups[-1])
+    for number, groups in enumerate(page_groups, start=1):
         if len(pages) > 1:
             blocks.append(PageBreak(number))
-        groups = _paragraph_groups(page)
-        if number == len(pages):
-            groups, notes = _split_notes(groups)
         for lines in groups:
             blocks.append(Paragraph(_spans(_join_lines(lines, wrap_width), notes), page=number))
     source = source_facts(path, MEDIA_TYPE, data, pages=len(pages) if len(pages) > 1 else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -273,6 +274,9 @@ def _letter_div(letter: Letter) -> etree._Element:
         salute = _sub(opener, "salute")
         _inline(salute, letter.salute.content, letter)
     _body_items(div, letter.body, letter)
+    has_bottom = letter.closer_salute or letter.signatories or letter.postscript or letter.trailers
+    if has_bottom and not letter.body:
+        _sub(div, "p")  # TEI puts a closer after some body content, even an empty paragraph
     for page in letter.tail_breaks:
         _pb(div, page)
     if letter.closer_salute is not None or letter.signatories:
@@ -383,6 +387,9 @@ def _closer(div: etree._Element, letter: Letter) -> None:
         _signed(closer, signatory)
 
 
+#: characters a URL may keep as they are; anything else (spaces…) is percent-encoded
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
 _SIGNED_TAGS = {"person": "persName", "role": "roleName", "org": "orgName"}
 
 
@@ -424,7 +431,7 @@ def _inline(parent: etree._Element, content: Iterable[Span | PageBreak], letter:
 def _span(parent: etree._Element, span: Span) -> None:
     target = parent
     if span.link:
-        target = _sub(target, "ref", target=span.link)
+        target = _sub(target, "ref", target=quote(span.link, safe=_URL_SAFE))
     meaningful = [m for m in ("bold", "italic", "underline", "superscript") if m in span.marks]
     if meaningful and span.text.strip():
         target = _sub(target, "hi", rend=" ".join(meaningful))

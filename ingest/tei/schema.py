@@ -27,7 +27,7 @@ def validate_tei(root: etree._Element, schema: Path | None = None) -> list[str]:
     (``TEI/text/body/div/closer``) for trees built in memory. ``schema`` is any RELAX NG file
     in XML syntax (e.g. a user's ``tei_all.rng``); by default the packaged Epistula profile.
     """
-    relaxng = _profile() if schema is None else _compile(Path(schema).resolve())
+    relaxng = _profile() if schema is None else compile_schema(Path(schema).resolve())
     if relaxng.validate(root):
         return []
     return [f"{_where(root, error)}: {error.message}" for error in relaxng.error_log]
@@ -37,11 +37,11 @@ def validate_tei(root: etree._Element, schema: Path | None = None) -> list[str]:
 def _profile() -> etree.RelaxNG:
     """The packaged profile, read through importlib.resources (works from wheels and zips)."""
     with resources.as_file(resources.files("ingest.tei").joinpath(PROFILE)) as path:
-        return _compile(Path(path).resolve())
+        return compile_schema(Path(path).resolve())
 
 
 @functools.cache
-def _compile(path: Path) -> etree.RelaxNG:
+def compile_schema(path: Path) -> etree.RelaxNG:
     """The compiled RELAX NG schema at ``path`` (tei_all takes seconds: compile it once)."""
     return etree.RelaxNG(etree.parse(str(path), safe_parser()))
 
