@@ -14,14 +14,12 @@ export are derived from it through :func:`metadata.card.card_from_tei`.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -65,11 +63,6 @@ class InvalidTei(ArchiveError):
 
     code = "invalid-tei"
     remedy = "please report this file to the Epistula developers"
-
-
-class ExportTargetNotEmpty(ArchiveError):
-    code = "target-not-empty"
-    remedy = "choose an empty or new directory, or pass --force to replace its contents"
 
 
 @dataclass
@@ -273,9 +266,10 @@ class Archive:
 
     # -- search ----------------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 10) -> query.SearchResults:
+    def search(self, text: str, **options: Any) -> query.SearchResults:
+        """The letters matching ``text`` (options as :func:`search.query.search` takes them)."""
         self.store()  # a missing archive is reported as such, not as a missing index
-        return query.search(self.index_path, text, limit)
+        return query.search(self.index_path, text, **options)
 
     def reindex(self) -> int:
         """Rebuild the index from the TEI in the store; returns the number of letters."""
@@ -283,32 +277,11 @@ class Archive:
 
     # -- export ----------------------------------------------------------------------------
 
-    def export(self, fmt: str, target: Path, *, force: bool = False) -> list[Path]:
-        """Write one file per letter (``tei``: the TEI; ``dc``: its oai_dc record).
+    def export(self, fmt: str, target: Path, **options: Any) -> list[Path]:
+        """Export the letters in format ``fmt`` to ``target`` (see :mod:`archive.exports`)."""
+        from archive.exports import export
 
-        The export is built in a temporary sibling of ``target`` and renamed into place, so a
-        failure leaves no partial export behind.
-        """
-        if fmt not in {"tei", "dc"}:
-            raise ValueError(f"unknown export format {fmt!r}")
-        target = Path(target)
-        if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
-            raise ExportTargetNotEmpty(str(target), "already exists and is not empty")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-        try:
-            for object_id in self.ids():
-                data = self.tei_bytes(object_id)
-                if fmt == "dc":
-                    data = serialise(oai_dc(parse(data)))
-                (staging / f"{object_id}.xml").write_bytes(data)
-            if target.exists():
-                shutil.rmtree(target) if target.is_dir() else target.unlink()
-            os.replace(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return sorted(target.iterdir())
+        return export(self, fmt, target, **options)
 
     # -- validation ------------------------------------------------------------------------
 

@@ -7,39 +7,18 @@ Exit codes: 0 success, 1 when any file or letter failed, 2 for usage and query e
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from archive import cli_export, cli_search
 from archive.api import DEFAULT_ARCHIVE, Archive, app_version, collect_files
+from archive.cli_common import EXIT_FAILED, emit_json, fail, get_archive, json_option
 from archive.errors import ArchiveError
 from ingest.limits import Limits
-from search.errors import QuerySyntaxError, SearchError
-from search.query import MARK_END, MARK_START
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
-
-
-def _archive(ctx: click.Context) -> Archive:
-    return ctx.find_object(Archive)  # type: ignore[return-value]
-
-
-def _fail(message: str, code: int = EXIT_FAILED) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
+from search.errors import SearchError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,7 +66,7 @@ def ingest(
     Example:
       epistula ingest letter.docx scans/*.pdf
     """
-    archive = _archive(ctx)
+    archive = get_archive(ctx)
     files = collect_files(paths, recursive)
     # the bar only shows on a terminal: scripts and logs get the results alone
     with click.progressbar(
@@ -103,7 +82,7 @@ def ingest(
             progress=lambda _path: bar.update(1),
         )
     if as_json:
-        _emit_json(report.to_json())
+        emit_json(report.to_json())
     else:
         for result in report.results:
             detail = result.id if result.status != "failed" else result.error
@@ -134,10 +113,10 @@ def show(ctx: click.Context, letter_id: str, fmt: str, as_json: bool) -> None:
     Example:
       epistula show L-2017-07-13-engesland-niinisto-818932f2 --json
     """
-    archive = _archive(ctx)
+    archive = get_archive(ctx)
     try:
         if as_json:
-            _emit_json(archive.card(letter_id).to_json())
+            emit_json(archive.card(letter_id).to_json())
         elif fmt == "tei":
             click.echo(archive.tei_bytes(letter_id).decode("utf-8"), nl=False)
         elif fmt == "dc":
@@ -147,7 +126,7 @@ def show(ctx: click.Context, letter_id: str, fmt: str, as_json: bool) -> None:
         else:
             _print_card(archive.card(letter_id).to_json())
     except ArchiveError as err:
-        _fail(str(err))
+        fail(str(err))
 
 
 _CARD_LINES = (
@@ -188,62 +167,6 @@ def _print_card(card: dict[str, Any]) -> None:
         click.echo(f"  {'Not recognised:':<16}{', '.join(card['missing_parts'])}")
 
 
-@cli.command()
-@click.argument("query_text", metavar="QUERY")
-@click.option("--limit", type=click.IntRange(1, 10000), default=10, show_default=True)
-@json_option
-@click.pass_context
-def search(ctx: click.Context, query_text: str, limit: int, as_json: bool) -> None:
-    """Search the archive. Words are ANDed; accents and case are ignored.
-
-    Fields: from:/sender:, to:/recipient:, place:, title:, lang:, date:, year:.
-
-    \b
-    Example:
-      epistula search 'Niinisto' --json
-      epistula search 'to:Niinistö "human rights"'
-    """
-    archive = _archive(ctx)
-    try:
-        results = archive.search(query_text, limit)
-    except QuerySyntaxError as err:
-        _fail(str(err), EXIT_USAGE)
-    except (SearchError, ArchiveError) as err:
-        _fail(str(err))
-    if as_json:
-        _emit_json(
-            {
-                "query": results.query,
-                "total": results.total,
-                "hits": [_hit_json(hit) for hit in results.hits],
-            }
-        )
-        return
-    if not results.hits:
-        click.echo(f"No letters match {query_text!r}.", err=True)
-        return
-    for hit in results.hits:
-        who = f"{', '.join(hit.senders) or '?'} → {', '.join(hit.recipients) or '?'}"
-        click.echo(f"{hit.date or 'undated':<10}  {who}  {click.style(hit.title, bold=True)}")
-        click.echo(f"            {hit.id}")
-        click.echo(f"            {_styled_snippet(hit.snippet)}")
-    click.echo(f"{results.total} letters match; {len(results.hits)} shown.", err=True)
-
-
-def _hit_json(hit: Any) -> dict[str, Any]:
-    data = dict(hit.__dict__)
-    data["snippet"] = hit.snippet.replace(MARK_START, "").replace(MARK_END, "")
-    return data
-
-
-def _styled_snippet(snippet: str) -> str:
-    parts = snippet.split(MARK_START)
-    return "".join(
-        part if index % 2 == 0 else click.style(part, bold=True, fg="yellow")
-        for index, part in enumerate(parts)
-    )
-
-
 @cli.command(name="list")
 @json_option
 @click.pass_context
@@ -254,13 +177,13 @@ def list_letters(ctx: click.Context, as_json: bool) -> None:
     Example:
       epistula list --json
     """
-    archive = _archive(ctx)
+    archive = get_archive(ctx)
     try:
         cards = sorted(archive.cards(), key=lambda c: (c.date or "9999", c.id))
     except ArchiveError as err:
-        _fail(str(err))
+        fail(str(err))
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "total": len(cards),
                 "letters": [
@@ -275,32 +198,6 @@ def list_letters(ctx: click.Context, as_json: bool) -> None:
             ", ".join(card.recipients or card.recipient_orgs) or "?"
         )
         click.echo(f"{card.date or 'undated':<10}  {card.id}  {who}  {card.title}")
-
-
-@cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["tei", "dc"]), required=True, help="Export format."
-)
-@click.option("--force", is_flag=True, help="Replace a non-empty output directory.")
-@click.argument("outdir", type=click.Path(path_type=Path))
-@json_option
-@click.pass_context
-def export(ctx: click.Context, fmt: str, force: bool, outdir: Path, as_json: bool) -> None:
-    """Export every letter as TEI or as an oai_dc record, one file per letter.
-
-    \b
-    Example:
-      epistula export --format tei out/tei
-    """
-    archive = _archive(ctx)
-    try:
-        written = archive.export(fmt, outdir, force=force)
-    except ArchiveError as err:
-        _fail(str(err))
-    if as_json:
-        _emit_json({"format": fmt, "directory": str(outdir), "files": [str(p) for p in written]})
-    else:
-        click.echo(f"Exported {len(written)} letters as {fmt} to {outdir}", err=True)
 
 
 @cli.command()
@@ -319,14 +216,14 @@ def validate(ctx: click.Context, ids: tuple[str, ...], schema: Path | None, as_j
     Example:
       epistula validate --schema tei_all.rng
     """
-    archive = _archive(ctx)
+    archive = get_archive(ctx)
     try:
         problems = archive.validate(ids or None, schema)
         checked = len(ids) if ids else len(archive.ids())
     except ArchiveError as err:
-        _fail(str(err))
+        fail(str(err))
     if as_json:
-        _emit_json(
+        emit_json(
             {"checked": checked, "valid": not problems, "problems": [p.to_json() for p in problems]}
         )
     else:
@@ -347,12 +244,16 @@ def reindex(ctx: click.Context) -> None:
     Example:
       epistula reindex
     """
-    archive = _archive(ctx)
+    archive = get_archive(ctx)
     try:
         count = archive.reindex()
     except (ArchiveError, SearchError) as err:
-        _fail(str(err))
+        fail(str(err))
     click.echo(f"Indexed {count} letters", err=True)
+
+
+for command in (*cli_search.COMMANDS, *cli_export.COMMANDS):
+    cli.add_command(command)
 
 
 def main() -> None:

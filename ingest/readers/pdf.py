@@ -12,10 +12,14 @@ Running heads, footers and page numbers are dropped; footnotes at the page foot 
 :class:`Note` s and their superscript callouts note spans. Every page starts with a
 :class:`PageBreak`; a paragraph running over a page break is left split (the letter anatomy
 joins it).
+
+pypdf reads the document info and the link annotations, and the text of the rare page whose
+font pdfium cannot map to Unicode (a CJK font with a predefined CMap and no ToUnicode).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import io
 import itertools
@@ -25,11 +29,13 @@ import re
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -68,12 +74,15 @@ _PLAIN_NOTE_START = re.compile(r"^(\d{1,3}|[*†‡§¶]{1,3})[.)]?\s+\S")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|-bd$|^cmbx", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|^cmti|^cmsl", re.IGNORECASE)
 _FOLDED = re.compile("[\ufb00-\ufb06\ufb13-\ufb17\ufb50-\ufdff\ufe70-\ufefc]")
-_HYPHENS = "-\u2010\xad"
-_DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"[ \t\r\n\x0b\x0c]+")
 
 _FPDF_ERR_PASSWORD = 4
 _FPDF_ERR_SECURITY = 5
+_PDFIUM_ERRORS = {
+    2: "the file could not be opened",
+    3: "not in PDF format or corrupted",
+    6: "page not found or content error",
+}
 _FONT_FLAG_ITALIC = 1 << 6
 _FONT_FLAG_FORCE_BOLD = 1 << 18
 
@@ -106,7 +115,7 @@ def read(path: Path, limits: Limits) -> Document:
                 )
             info = _pypdf_info(data, password, count)
             properties = info.properties or _pdfium_properties(pdf)
-            pages = [_extract_page(path, pdf, i, info.links.get(i, [])) for i in range(count)]
+            pages = [_extract_page(path, pdf, i, info) for i in range(count)]
         finally:
             pdf.close()
     if not any(line.text.strip() for page in pages for line in page.lines):
@@ -154,7 +163,10 @@ def _open(path: Path, data: bytes, limits: Limits) -> tuple[pdfium.PdfDocument, 
                 raise EncryptedDocument(
                     path, "the PDF uses an encryption scheme that cannot be opened"
                 ) from None
-            raise UnreadableSource(path, f"the PDF is damaged and cannot be read ({exc})") from None
+            fault = _PDFIUM_ERRORS.get(exc.err_code or 0, "unknown error")
+            raise UnreadableSource(
+                path, f"the PDF is damaged and cannot be read ({fault})"
+            ) from None
     if limits.password:
         raise EncryptedDocument(
             path, "the PDF is encrypted and the password given does not open it"
@@ -178,8 +190,11 @@ class _Link:
 class _Info:
     properties: dict[str, str] = field(default_factory=dict)
     links: dict[int, list[_Link]] = field(default_factory=dict)
+    reader: Any = None  # pypdf's PdfReader, when its pages match pdfium's
 
 
+#: what some producers write when the author left a field empty (ReportLab: all three)
+_PLACEHOLDERS = {"untitled", "anonymous", "unspecified", "unknown"}
 _INFO_KEYS = {
     "/Title": "title",
     "/Author": "author",
@@ -190,23 +205,28 @@ _INFO_KEYS = {
 
 
 def _pypdf_info(data: bytes, password: str, pages: int) -> _Info:
-    """Document info and URI link annotations; both are extras, so a file pypdf cannot parse
-    (pdfium repairs more) just has none."""
+    """Document info and URI link annotations. Both are extras: what pypdf cannot parse on a
+    damaged file (pdfium repairs more) is left out, and the text is still read."""
+    # imported here: pypdf is slow to import and only PDFs need it
     from pypdf import PdfReader
 
+    info = _Info()
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(password):
-            return _Info()
-        info = _Info(properties=_properties(reader.metadata or {}))
-        if len(reader.pages) == pages:
-            for index, page in enumerate(reader.pages):
+            return info
+        info.properties = _properties(reader.metadata or {})
+        if len(reader.pages) != pages:
+            return info
+        info.reader = reader
+        for index, page in enumerate(reader.pages):
+            with contextlib.suppress(Exception):  # one broken annotation costs its page's links
                 links = _page_links(page)
                 if links:
                     info.links[index] = links
-        return info
     except Exception:  # pypdf raises many types on damaged input; none is fatal here
-        return _Info()
+        pass
+    return info
 
 
 def _properties(metadata: object) -> dict[str, str]:
@@ -220,7 +240,7 @@ def _properties(metadata: object) -> dict[str, str]:
             text = normalise(text).strip()
             if name == "created":
                 text = _pdf_date(text) or ""
-            if text:
+            if text and text.lower() not in _PLACEHOLDERS:
                 properties[name] = text
     return properties
 
@@ -374,8 +394,8 @@ class _Extractor:
     """Reads one pdfium text page into runs and lines."""
 
     def __init__(self, textpage: pdfium.PdfTextPage, links: list[_Link]) -> None:
-        self.tp = textpage
         self.raw = textpage.raw
+        self.chars = ""
         self.links = links
         self.fonts: dict[tuple[str, int], _Font] = {}
         self._matrix = pdfium_c.FS_MATRIX()
@@ -426,13 +446,14 @@ class _Extractor:
             self.fonts[key] = font
         return font
 
-    def size(self, index: int) -> float:
-        """The font size as printed: the size set in the content scaled by the text and
-        page matrices (many producers set size 1 and scale with the matrix)."""
+    def size(self, index: int) -> tuple[float, _Axes]:
+        """The font size as printed, and the glyph's axes. The size set in the content is
+        scaled by the text and page matrices (many producers set size 1 and scale with the
+        matrix)."""
         pdfium_c.FPDFText_GetMatrix(self.raw, index, self._matrix)
         m = self._matrix
         scale = math.sqrt(abs(m.a * m.d - m.b * m.c)) or 1.0
-        return pdfium_c.FPDFText_GetFontSize(self.raw, index) * scale
+        return pdfium_c.FPDFText_GetFontSize(self.raw, index) * scale, _axes(m.a, m.b, m.c, m.d)
 
     def link_at(self, index: int) -> str | None:
         left, right, bottom, top = self.box(index)
@@ -465,7 +486,7 @@ class _Extractor:
             yield start, count - 1, link
 
 
-def _extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, links: list[_Link]) -> _Page:
+def _extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, info: _Info) -> _Page:
     try:
         page = pdf[index]
     except pdfium.PdfiumError:
@@ -473,8 +494,12 @@ def _extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, links: list[_
     try:
         textpage = page.get_textpage()
         try:
-            extractor = _Extractor(textpage, links)
+            extractor = _Extractor(textpage, info.links.get(index, []))
             raw_runs = list(_raw_runs(extractor))
+            if _lost_text(page, textpage) and _cmap_fonts(info.reader, index):
+                # pdfium cannot map the codes of a CJK font with a predefined CMap and no
+                # ToUnicode to text; pypdf can, but is slow, so it reads only such pages
+                raw_runs = _pypdf_runs(info.reader, index) or raw_runs
             bbox = page.get_bbox()
         finally:
             textpage.close()
@@ -485,6 +510,90 @@ def _extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, links: list[_
     return _page_in_frame(index + 1, raw_runs, bbox)
 
 
+def _lost_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> bool:
+    """Whether pdfium found no text in a good share of the page's text objects."""
+    empty = total = 0
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        total += 1
+        # the length in bytes of the object's UTF-16 text with its terminator
+        empty += pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, None, 0) <= 2
+    return empty >= 3 and empty >= 0.2 * total
+
+
+def _cmap_fonts(reader: Any, index: int) -> bool:
+    """Whether the page uses a composite font whose codes only a predefined CJK CMap (such as
+    GBK-EUC-H) turns into characters."""
+    if reader is None:
+        return False
+    try:
+        fonts = reader.pages[index]["/Resources"].get_object()["/Font"].get_object()
+        for ref in fonts.values():
+            font = ref.get_object()
+            encoding = font.get("/Encoding")
+            if (
+                font.get("/Subtype") == "/Type0"
+                and "/ToUnicode" not in font
+                and isinstance(encoding, str)
+                and not encoding.startswith(("/Identity", "/Uni"))
+            ):
+                return True
+    except Exception:  # no or damaged resources: nothing pypdf could read better either
+        return False
+    return False
+
+
+def _pypdf_runs(reader: Any, index: int) -> list[_RawRun]:
+    """A page's runs as pypdf reads them. pypdf gives text and position but no glyph widths,
+    so a run's width is estimated (an em for a CJK character, half an em otherwise)."""
+    runs: list[_RawRun] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        text = _SPACES.sub(" ", text)
+        if not text.strip():
+            return
+        a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+        c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        em = size * math.hypot(a, b)
+        widths = [em * (1.0 if _is_wide(ch) else 0.5) for ch in text]
+        x1 = x + sum(widths)
+        space = re.search(r"\S\s", text)
+        name = str(font.get("/BaseFont", "")) if font else ""
+        runs.append(
+            _RawRun(
+                text=text,
+                first=-1,
+                origin=(x, y),
+                box=(x1 - widths[-1], x1, y, y + size * math.hypot(c, d)),
+                axes=_axes(a, b, c, d),
+                size=size * math.hypot(c, d),
+                font=_Font(bool(_BOLD_FONT.search(name)), bool(_ITALIC_FONT.search(name))),
+                link=None,
+                word_end=(x + sum(widths[: space.start() + 1]), y) if space else None,
+            )
+        )
+
+    try:
+        reader.pages[index].extract_text(visitor_text=visit)
+    except Exception:  # pypdf fails on damaged content streams; keep what pdfium found
+        return []
+    return runs
+
+
+def _is_wide(char: str) -> bool:
+    """A character set a full em wide and written without spaces (CJK)."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+#: a glyph's baseline direction and up direction in user space, as (dx, dy, nx, ny)
+_Axes = tuple[int, int, int, int]
+_UPRIGHT: _Axes = (1, 0, 0, 1)
+
+
 @dataclass
 class _RawRun:
     """A run in PDF user space, before the page's reading direction is known."""
@@ -493,7 +602,7 @@ class _RawRun:
     first: int
     origin: tuple[float, float]
     box: tuple[float, float, float, float]  # of the last glyph
-    quarter: int  # text direction in quarter turns
+    axes: _Axes
     size: float
     font: _Font
     link: str | None
@@ -507,21 +616,20 @@ def _raw_runs(ex: _Extractor) -> Iterator[_RawRun]:
         if not stripped.strip():
             if text:
                 # spaces only: keep them so neighbouring words do not run together
-                yield _RawRun(" ", first, ex.origin(first), ex.box(first), 0, 0.0,
+                yield _RawRun(" ", first, ex.origin(first), ex.box(first), _UPRIGHT, 0.0,
                               _Font(False, False), link, None)  # fmt: skip
             continue
         glyph = first + len(stripped) - 1
-        angle = pdfium_c.FPDFText_GetCharAngle(ex.raw, first)
-        quarter = round(angle / (math.pi / 2)) % 4 if angle >= 0 else 0
         match = re.search(r"\S\s", text)
         word_end = ex.origin(first + match.start() + 1) if match else None
+        size, axes = ex.size(first)
         yield _RawRun(
             text=text,
             first=first,
             origin=ex.origin(first),
             box=ex.box(glyph),
-            quarter=quarter,
-            size=ex.size(first),
+            axes=axes,
+            size=size,
             font=ex.font(first),
             link=link,
             word_end=word_end,
@@ -532,14 +640,12 @@ def _page_in_frame(
     number: int, raw_runs: list[_RawRun], bbox: tuple[float, float, float, float]
 ) -> _Page:
     """Turn the page so its main text reads left to right, and group runs into lines."""
-    weight: Counter[int] = Counter()
+    weight: Counter[_Axes] = Counter()
     for raw in raw_runs:
-        weight[raw.quarter] += len(raw.text)
-    quarter = weight.most_common(1)[0][0] if weight else 0
-    angle = quarter * math.pi / 2
-    # pdfium's angle turns clockwise in user space (y up): direction (cos, -sin)
-    dx, dy = round(math.cos(angle)), -round(math.sin(angle))
-    nx, ny = -dy, dx
+        weight[raw.axes] += len(raw.text)
+    # the page's reading frame: x along the main text's baseline, y up its glyphs (a turned
+    # or mirrored page included)
+    dx, dy, nx, ny = weight.most_common(1)[0][0] if weight else _UPRIGHT
 
     def along(x: float, y: float) -> float:
         return x * dx + y * dy
@@ -547,8 +653,6 @@ def _page_in_frame(
     def up(x: float, y: float) -> float:
         return x * nx + y * ny
 
-    # a page mirrored top to bottom puts its lines bottom-up: read them top-down again
-    flip = -1 if _rises(raw_runs, up) else 1
     runs: list[_Run] = []
     word_ends: dict[int, float] = {}
     for raw in raw_runs:
@@ -563,7 +667,7 @@ def _page_in_frame(
             first=raw.first,
             x0=x0,
             x1=x1,
-            base=flip * up(*raw.origin),
+            base=up(*raw.origin),
             size=size,
             bold=raw.font.bold,
             italic=raw.font.italic,
@@ -574,22 +678,25 @@ def _page_in_frame(
             word_ends[id(run)] = along(*raw.word_end)
     corners = [(bbox[0], bbox[1]), (bbox[2], bbox[3])]
     xs = [along(x, y) for x, y in corners]
-    ys = [flip * up(x, y) for x, y in corners]
+    ys = [up(x, y) for x, y in corners]
     lines = _group_lines(runs)
     for line in lines:
         line.first_word = _first_word_width(line, word_ends)
     return _Page(number, lines, min(xs), max(xs), min(ys), max(ys))
 
 
-def _rises(raw_runs: list[_RawRun], up: Callable[[float, float], float]) -> bool:
-    """Whether the text mostly moves up the page from one line to the next."""
-    rising = falling = 0
-    for a, b in itertools.pairwise(raw_runs):
-        step = up(*b.origin) - up(*a.origin)
-        if abs(step) > 0.5 * max(a.size, b.size, 1.0):
-            rising += step > 0
-            falling += step < 0
-    return rising >= 3 and rising > 2 * falling
+def _axes(a: float, b: float, c: float, d: float) -> _Axes:
+    """A glyph matrix's x and y axes, each snapped to the nearest page axis."""
+
+    def snap(x: float, y: float) -> tuple[int, int]:
+        if abs(x) >= abs(y):
+            return (1 if x >= 0 else -1), 0
+        return 0, (1 if y > 0 else -1)
+
+    along, up = snap(a, b), snap(c, d)
+    if along[0] * up[0] + along[1] * up[1] != 0 or up == (0, 0):  # skewed: assume upright
+        up = (-along[1], along[0])
+    return (*along, *up)
 
 
 def _clean(text: str) -> str:
@@ -653,11 +760,22 @@ def _placement(line: _Line, run: _Run) -> str | None:
 
 
 def _first_word_width(line: _Line, word_ends: dict[int, float]) -> float:
-    for run in line.runs:
-        if not run.text.strip():
-            continue
+    """How wide the line's first word is (it may run over several runs: a drop capital,
+    a change of font inside the word)."""
+    start = line.x0
+    visible = [run for run in line.runs if run.text.strip()]
+    for run, after in itertools.zip_longest(visible, visible[1:]):
         end = word_ends.get(id(run))
-        return (end - run.x0) if end is not None else (run.x1 - run.x0)
+        if end is not None:
+            return end - start
+        word_ends_here = (
+            after is None
+            or run.text.endswith(" ")
+            or after.text.startswith(" ")
+            or after.x0 - run.x1 > 0.15 * run.size
+        )
+        if word_ends_here:
+            return run.x1 - start
     return 0.0
 
 
@@ -671,6 +789,12 @@ class _NoteDraft:
     label: str
     page: int
     paragraphs: list[Paragraph]
+
+
+@dataclass(frozen=True)
+class _Column:
+    left: float
+    right: float
 
 
 @dataclass
@@ -702,7 +826,8 @@ class _Layout:
         self.top_heading = max(big) if big else 0.0
         self.notes: dict[str, _NoteDraft] = {}
         self._remove_furniture()
-        self.right = self._right_margins()
+        margins = self._right_margins()
+        self.columns = {page.number: self._columns(page, margins[page.number]) for page in pages}
 
     def build(self) -> tuple[list[AnyBlock], dict[str, Note]]:
         blocks: list[AnyBlock] = []
@@ -750,6 +875,52 @@ class _Layout:
                 margins[page.number] = max([*ends, mirrored])
         return margins
 
+    def _columns(self, page: _Page, right: float) -> list[_Column]:
+        """The page's text columns, left to right: clusters of line starts, far apart and
+        each with many lines. A page of one column spans the text margins."""
+        em = self.body
+        starts = sorted(line.x0 for line in page.lines if len(line.text.strip()) >= 20)
+        clusters: list[list[float]] = []
+        for x in starts:
+            if clusters and x - clusters[-1][-1] <= 3 * em:
+                clusters[-1].append(x)
+            else:
+                clusters.append([x])
+        needed = max(5, 0.15 * len(starts))
+        lefts: list[float] = []
+        for cluster in clusters:
+            far = not lefts or cluster[0] - lefts[-1] >= 0.25 * (page.right - page.left)
+            if len(cluster) >= needed and far:
+                lefts.append(cluster[0])
+        if len(lefts) < 2:
+            return [_Column(self._left(page), right)]
+        columns: list[_Column] = []
+        for k, left in enumerate(lefts):
+            after = lefts[k + 1] if k + 1 < len(lefts) else math.inf
+            ends = sorted(
+                line.x1
+                for line in page.lines
+                if left - em <= line.x0 < after - em
+                and line.x1 <= after
+                and len(line.text.strip()) >= 20
+            )
+            if len(ends) >= 8:
+                columns.append(_Column(left, ends[int(0.9 * (len(ends) - 1))]))
+            else:
+                columns.append(_Column(left, ends[-1] if ends else min(after - 2 * em, right)))
+        return columns
+
+    def _column(self, page: _Page, line: _Line) -> _Column:
+        """The column a line starts in; a line reaching past it (a title over two columns)
+        belongs to the whole text width."""
+        columns = self.columns[page.number]
+        column = next(
+            (col for col in reversed(columns) if col.left - self.body <= line.x0), columns[0]
+        )
+        if line.x1 > column.right + 2 * self.body:
+            return _Column(columns[0].left, columns[-1].right)
+        return column
+
     def _left(self, page: _Page) -> float:
         """The page's left text margin: where its body lines start."""
         body = [line.x0 for line in page.lines if self._is_body(line)]
@@ -759,39 +930,42 @@ class _Layout:
     # -- running heads, footers and page numbers
 
     def _remove_furniture(self) -> None:
-        edges = {page.number: self._edge_lines(page) for page in self.pages}
-        seen: Counter[str] = Counter()
-        for lines in edges.values():
-            for key in {_furniture_key(line) for line in lines}:
-                seen[key] += 1
-        needed = max(2, math.ceil(len(self.pages) / 2))
-        repeated = {key for key, count in seen.items() if key and count >= needed}
-        for page in self.pages:
-            drop = {id(line) for line in edges[page.number] if _furniture_key(line) in repeated}
+        """Drop running heads and footers (lines that recur at a page edge on most pages,
+        page numbers aside and OCR slips forgiven) and lone page numbers at a page edge."""
+        edges = [self._edge_lines(page) for page in self.pages]
+        furniture = _recurring(edges, needed=max(2, math.ceil(len(self.pages) / 2)))
+        for page, lines in zip(self.pages, edges, strict=True):
+            drop = {
+                id(line)
+                for line in lines
+                if id(line) in furniture or _PAGE_NUMBER.match(line.text.strip())
+            }
             page.lines = [line for line in page.lines if id(line) not in drop]
-            numbers = [ln for ln in self._edge_lines(page) if _PAGE_NUMBER.match(ln.text.strip())]
-            page.lines = [line for line in page.lines if line not in numbers]
 
     def _edge_lines(self, page: _Page) -> list[_Line]:
-        """The top and bottom lines of a page, where running heads and footers sit."""
-        height = page.top - page.bottom
-        ordered = sorted(page.lines, key=lambda line: -line.base)
-        top = [ln for ln in ordered[:_EDGE_LINES] if page.top - ln.base <= _EDGE_ZONE * height]
-        bottom = [
-            ln for ln in ordered[-_EDGE_LINES:] if ln.base - page.bottom <= _EDGE_ZONE * height
-        ]
-        return top + [ln for ln in bottom if ln not in top]
+        """Lines that may be page furniture: a small group set off by a gap (or a size
+        change) at the top or bottom of the page."""
+        groups = self._gap_groups(sorted(page.lines, key=lambda line: -line.base))
+        if len(groups) < 2:
+            return []
+        zone = _EDGE_ZONE * (page.top - page.bottom)
+        first, last = groups[0], groups[-1]
+        edge: list[_Line] = []
+        if len(first) <= _EDGE_LINES and page.top - first[0].base <= zone:
+            edge.extend(first)
+        if len(last) <= _EDGE_LINES and last[-1].base - page.bottom <= zone:
+            edge.extend(last)
+        return edge
 
     # -- blocks
 
     def _page_blocks(self, page: _Page) -> list[AnyBlock]:
-        left = self._left(page)
         groups = self._gap_groups(page.lines)
         groups, callouts = self._take_notes(page, groups)
         blocks: list[AnyBlock] = []
         for group in groups:
-            for lines, joins, align in self._split_group(page, group, left):
-                block = self._block(page, lines, joins, align, left, callouts)
+            for lines, joins, align in self._split_group(page, group):
+                block = self._block(page, lines, joins, align, callouts)
                 if block is not None:
                     blocks.append(block)
         return blocks
@@ -812,11 +986,11 @@ class _Layout:
         return groups
 
     def _split_group(
-        self, page: _Page, group: list[_Line], left: float
+        self, page: _Page, group: list[_Line]
     ) -> list[tuple[list[_Line], list[str], str | None]]:
         """Cut a gap-free group into paragraphs and decide how each line ends: ``_WRAP`` (the
         line was full, join with a space) or ``_HARD`` (keep the line break)."""
-        align = self._alignment(page, group, left)
+        align = self._alignment(page, group)
         if align is not None:
             return [(group, [_HARD] * (len(group) - 1), align)]
         parts: list[tuple[list[_Line], list[str], str | None]] = []
@@ -863,16 +1037,18 @@ class _Layout:
         it (a hanging indent); otherwise an indented line starts a new paragraph.
         """
         em = a.size
-        full = a.x1 + 0.25 * em + b.first_word > self.right[page.number]
+        # a space and the word, with half an em of slack for the estimate of the margin
+        full = a.x1 + 0.3 * em + b.first_word > self._column(page, a).right - 0.5 * em
         if b.x0 > a.x0 + 0.8 * em:
             return first and full
         if re.search(r"[^\W\d_][-\u2010\xad]$", a.text.rstrip()) and _starts_lower(b.text):
             return True
         return full
 
-    def _alignment(self, page: _Page, group: list[_Line], left: float) -> str | None:
+    def _alignment(self, page: _Page, group: list[_Line]) -> str | None:
         """Return "center" or "right" for a group whose lines share a centre or a right edge."""
-        right = self.right[page.number]
+        column = self._column(page, group[0])
+        left, right = column.left, column.right
         em = _block_size(group)
         x0s = [line.x0 for line in group]
         x1s = [line.x1 for line in group]
@@ -897,7 +1073,6 @@ class _Layout:
         lines: list[_Line],
         joins: list[str],
         align: str | None,
-        left: float,
         callouts: dict[str, str],
     ) -> Block | None:
         spans = _spans(lines, joins, callouts)
@@ -908,7 +1083,7 @@ class _Layout:
             "page": page.number,
             "font_size": _round(size),
             "align": align,
-            "indent": _round(lines[0].x0 - left),
+            "indent": _round(lines[0].x0 - self._column(page, lines[0]).left),
         }
         if size >= self.body * _HEADING_RATIO:
             level = 1 if size >= self.top_heading - 0.25 else 2
@@ -1022,9 +1197,43 @@ class _Layout:
 # Small helpers
 
 
+def _recurring(edges: list[list[_Line]], needed: int) -> set[int]:
+    """Ids of the edge lines that recur on at least ``needed`` pages. Each page is compared
+    with the next two, so heads that alternate between odd and even pages count."""
+    keys = {id(line): _furniture_key(line) for lines in edges for line in lines}
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for p, lines in enumerate(edges):
+        for other in edges[p + 1 : p + 3]:
+            for a in lines:
+                for b in other:
+                    if _similar(keys[id(a)], keys[id(b)]):
+                        parent[root(id(a))] = root(id(b))
+    pages: dict[int, set[int]] = {}
+    for p, lines in enumerate(edges):
+        for line in lines:
+            pages.setdefault(root(id(line)), set()).add(p)
+    return {id(line) for lines in edges for line in lines if len(pages[root(id(line))]) >= needed}
+
+
 def _furniture_key(line: _Line) -> str:
-    """A line's text with numbers blanked, so "Page 2" and "Page 3" repeat."""
-    return _DIGITS.sub("#", " ".join(line.text.lower().split()))
+    """A line's letters only, so "Page 2" and "Page 3" or "49 Title" and "Title 50" repeat."""
+    return "".join(ch for ch in line.text.lower() if ch.isalpha())
+
+
+def _similar(a: str, b: str) -> bool:
+    """Equal, or nearly so for longer text (an OCR layer reads a running head differently
+    on each page)."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 8 and SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def _starts_lower(text: str) -> bool:
@@ -1087,9 +1296,9 @@ def _line_pieces(line: _Line, callouts: dict[str, str]) -> list[_Piece]:
         if prev is not None and pieces:
             # runs that pdfium saw as separate objects with a visible gap are separate words
             gap = run.x0 - prev.x1
-            if gap > 0.15 * max(run.size, prev.size) and not (
-                pieces[-1].text.endswith(" ") or text.startswith(" ")
-            ):
+            spaced = pieces[-1].text.endswith(" ") or text.startswith(" ")
+            cjk = _is_wide(pieces[-1].text[-1:] or " ") and _is_wide(text[0])
+            if gap > 0.15 * max(run.size, prev.size) and not spaced and not cjk:
                 pieces.append(_Piece(" ", pieces[-1].marks, pieces[-1].link))
         label = text.strip()
         if run.raised and label in callouts:
@@ -1122,6 +1331,13 @@ def _rejoin_hyphen(pieces: list[_Piece], next_text: str) -> str:
     """The joiner for a wrapped line; a word hyphenated at the line end is put back
     together (the hyphen goes when the next line goes on in lower case)."""
     last = pieces[-1]
+    if (
+        last.text
+        and next_text.strip()
+        and _is_wide(last.text[-1])
+        and _is_wide(next_text.strip()[0])
+    ):
+        return ""  # CJK text has no spaces between words
     if last.note or not re.search(r"[^\W\d_][-\u2010\xad]$", last.text):
         return _WRAP
     if last.text.endswith("\xad") or _starts_lower(next_text):

@@ -1,0 +1,32 @@
+"""Pieces every ``epistula`` command shares: exit codes, ``--json``, errors, the archive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from archive.api import Archive
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
+
+
+def get_archive(ctx: click.Context) -> Archive:
+    return ctx.find_object(Archive)  # type: ignore[return-value]
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
