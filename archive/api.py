@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from archive.errors import ArchiveError, ObjectNotFound
-from archive.identifiers import digest_suffix, object_id_for
+from archive.identifiers import object_id_for
 from archive.ocfl import Problem, StorageRoot
 from archive.settings import Settings, load_settings, write_settings
 from ingest.errors import IngestError
@@ -228,7 +228,7 @@ class Archive:
         known: dict[str, str] = {}
         for object_id in store.object_ids():
             card = self.card(object_id)
-            if card.source.sha256 and object_id.endswith(digest_suffix(card.source.sha256)):
+            if card.source.sha256:
                 known[card.source.sha256] = object_id
         return known
 
