@@ -28,9 +28,8 @@ from archive.identifiers import object_id_for
 from archive.ocfl import Problem, StorageRoot
 from archive.settings import Settings, load_settings, write_settings
 from ingest.errors import IngestError
-from ingest.letter.anatomy import recognise
 from ingest.limits import Limits
-from ingest.readers import read
+from ingest.pipeline import letter_from_file
 from ingest.tei.build import Publication, build_tei
 from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei, plain_text
@@ -183,13 +182,13 @@ class Archive:
         self, store: StorageRoot, path: Path, known: dict[str, str], limits: Limits
     ) -> tuple[IngestResult, Card | None]:
         try:
-            if not path.exists():
+            if not path.is_file():
                 raise IngestError(path, "no such file", "check the path")
-            document = read(path, limits)
-            existing = known.get(document.source.sha256)
+            # the same bytes are never parsed twice: the digest alone says "unchanged"
+            existing = known.get(_sha256(path))
             if existing:
                 return IngestResult(str(path), "unchanged", existing), None
-            letter = recognise(document)
+            letter = letter_from_file(path, limits)
             object_id = object_id_for(letter)
             tei_root = build_tei(
                 letter,
@@ -205,7 +204,7 @@ class Archive:
                 DC_PATH: serialise(oai_dc(tei_root)),
             }
             store.write_version(object_id, files, f"Ingested from {path.name}")
-            known[document.source.sha256] = object_id
+            known[letter.document.source.sha256] = object_id
             return IngestResult(str(path), "added", object_id), card_from_tei(tei_root)
         except (IngestError, ArchiveError) as err:
             return IngestResult(str(path), "failed", error=_one_line(err, path)), None
