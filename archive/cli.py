@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from archive import cli_export, cli_search
+from archive import cli_edit, cli_export, cli_search
 from archive.api import DEFAULT_ARCHIVE, Archive, app_version, collect_files
 from archive.cli_common import EXIT_FAILED, emit_json, fail, get_archive, json_option
 from archive.errors import ArchiveError
@@ -252,7 +252,7 @@ def reindex(ctx: click.Context) -> None:
     click.echo(f"Indexed {count} letters", err=True)
 
 
-for command in (*cli_search.COMMANDS, *cli_export.COMMANDS):
+for command in (*cli_search.COMMANDS, *cli_export.COMMANDS, *cli_edit.COMMANDS):
     cli.add_command(command)
 
 

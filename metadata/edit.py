@@ -1,0 +1,277 @@
+"""User-supplied metadata, written into the TEI header (the single source of truth).
+
+:func:`apply_fields` takes fields named as ``show --json`` names them (``date``, ``senders``,
+``place_sent``…) and rewrites the header: the value goes where the crosswalk reads it, marked
+``resp="#user"`` (recognised values stay as they were: inferred, with their ``@cert``), and a
+``<change who="#user">`` records what was supplied. The same function serves ``ingest --set``,
+sidecar files, CSV manifests and ``epistula edit``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from metadata.dates import DateValue, display, parse_date
+from metadata.language import language_name
+from metadata.xml import NS, tei, xml_attr
+
+USER_ID = "user"
+USER = f"#{USER_ID}"
+#: fields a user may set, and whether they hold a list ("A|B" in CSV and --set)
+FIELDS: dict[str, bool] = {
+    "title": False,
+    "date": False,
+    "senders": True,
+    "sender_orgs": True,
+    "recipients": True,
+    "recipient_orgs": True,
+    "place_sent": False,
+    "place_received": False,
+    "language": False,
+}
+LIST_SEPARATOR = "|"
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class MetadataError(Exception):
+    """Base class: a metadata value cannot be used."""
+
+
+class UnknownField(MetadataError):
+    def __init__(self, name: str) -> None:
+        known = ", ".join(FIELDS)
+        super().__init__(f"unknown field {name!r}; the fields you can set are: {known}")
+
+
+class BadValue(MetadataError):
+    def __init__(self, name: str, value: str, remedy: str) -> None:
+        super().__init__(f"{name}={value!r} cannot be used: {remedy}")
+
+
+Value = str | Sequence[str]
+
+
+def normalise_fields(fields: Mapping[str, Value]) -> dict[str, list[str] | str]:
+    """Check names and split list values; raises :class:`UnknownField` / :class:`BadValue`."""
+    clean: dict[str, list[str] | str] = {}
+    for name, value in fields.items():
+        if name not in FIELDS:
+            raise UnknownField(name)
+        items = [value] if isinstance(value, str) else list(value)
+        if FIELDS[name]:
+            parts = [p.strip() for item in items for p in item.split(LIST_SEPARATOR)]
+            clean[name] = [p for p in parts if p]
+        else:
+            clean[name] = " ".join(" ".join(items).split())
+    if "date" in clean:
+        _date_value(str(clean["date"]))  # fail early on an unreadable date
+    if "language" in clean and not _LANGUAGE.match(str(clean["language"])):
+        raise BadValue("language", str(clean["language"]), "give a BCP 47 code such as en or de")
+    return clean
+
+
+def apply_fields(
+    root: etree._Element, fields: Mapping[str, Value], when: datetime | None = None
+) -> list[str]:
+    """Write ``fields`` into the TEI ``root``; returns the names changed (empty: nothing to do)."""
+    clean = normalise_fields(fields)
+    if not clean:
+        return []
+    header = _one(root, "tei:teiHeader")
+    for name, value in clean.items():
+        _SETTERS[name](root, header, value)
+    _refresh_description(header)
+    _declare_user(header)
+    _record_change(header, sorted(clean), when or datetime.now(UTC))
+    return sorted(clean)
+
+
+# -- setters -----------------------------------------------------------------------------
+
+
+def _set_title(root: etree._Element, header: etree._Element, value: object) -> None:
+    title = _one(header, "tei:fileDesc/tei:titleStmt/tei:title[@type='main']")
+    title.text = str(value)
+    title.set("resp", USER)
+
+
+def _set_date(root: etree._Element, header: etree._Element, value: object) -> None:
+    date = _date_value(str(value))
+    sent = _action(header, "sent")
+    for old in sent.findall(tei("date")):
+        sent.remove(old)
+    element = etree.SubElement(sent, tei("date"), when=date.when or "", resp=USER)
+    element.text = date.text
+
+
+def _names_setter(action: str, tag: str):  # type: ignore[no-untyped-def]
+    def setter(root: etree._Element, header: etree._Element, value: object) -> None:
+        element = _action(header, action)
+        old = element.findall(tei(tag))
+        position = element.index(old[0]) if old else _insert_position(element, tag)
+        for item in old:
+            element.remove(item)
+        for offset, name in enumerate(value):  # type: ignore[arg-type]
+            new = etree.Element(tei(tag), resp=USER)
+            new.text = name
+            element.insert(position + offset, new)
+        if action == "sent" and tag == "persName":
+            _set_authors(header, list(value))  # type: ignore[arg-type]
+        _drop_if_empty(element)
+
+    return setter
+
+
+def _insert_position(action: etree._Element, tag: str) -> int:
+    """Persons first, then organisations, then places, then the date."""
+    order = ["persName", "orgName", "placeName", "date"]
+    rank = order.index(tag)
+    for index, child in enumerate(action):
+        if etree.QName(child).localname in order[rank + 1 :]:
+            return index
+    return len(action)
+
+
+def _set_authors(header: etree._Element, names: list[str]) -> None:
+    stmt = _one(header, "tei:fileDesc/tei:titleStmt")
+    for author in stmt.findall(tei("author")):
+        stmt.remove(author)
+    position = len(stmt.findall(tei("title")))
+    for offset, name in enumerate(names):
+        author = etree.Element(tei("author"))
+        etree.SubElement(author, tei("persName"), resp=USER).text = name
+        stmt.insert(position + offset, author)
+
+
+def _place_setter(action: str):  # type: ignore[no-untyped-def]
+    def setter(root: etree._Element, header: etree._Element, value: object) -> None:
+        _names_setter(action, "placeName")(root, header, [value] if value else [])
+
+    return setter
+
+
+def _set_language(root: etree._Element, header: etree._Element, value: object) -> None:
+    code = str(value)
+    profile = _one(header, "tei:profileDesc")
+    usage = profile.find(tei("langUsage"))
+    if usage is None:
+        usage = etree.SubElement(profile, tei("langUsage"))
+    for old in list(usage):
+        usage.remove(old)
+    language = etree.SubElement(usage, tei("language"), ident=code)
+    language.text = language_name(code.split("-")[0])
+    root.set(xml_attr("lang"), code)
+
+
+_SETTERS = {
+    "title": _set_title,
+    "date": _set_date,
+    "senders": _names_setter("sent", "persName"),
+    "sender_orgs": _names_setter("sent", "orgName"),
+    "recipients": _names_setter("received", "persName"),
+    "recipient_orgs": _names_setter("received", "orgName"),
+    "place_sent": _place_setter("sent"),
+    "place_received": _place_setter("received"),
+    "language": _set_language,
+}
+
+
+# -- bookkeeping ---------------------------------------------------------------------------
+
+
+def _date_value(text: str) -> DateValue:
+    if _ISO.match(text):
+        return DateValue(text=text, when=text)
+    value = parse_date(text)
+    if value is None or not value.when:
+        raise BadValue("date", text, "write it as YYYY-MM-DD (or YYYY-MM, YYYY)")
+    return DateValue(text=text, when=value.when)
+
+
+def _action(header: etree._Element, kind: str) -> etree._Element:
+    """The ``correspAction`` of ``kind``, created (with its ``correspDesc``) when missing."""
+    profile = _one(header, "tei:profileDesc")
+    corresp = profile.find(tei("correspDesc"))
+    if corresp is None:
+        corresp = etree.Element(tei("correspDesc"))
+        profile.insert(0, corresp)
+    for action in corresp.findall(tei("correspAction")):
+        if action.get("type") == kind:
+            return action
+    action = etree.Element(tei("correspAction"), type=kind)
+    corresp.insert(0 if kind == "sent" else len(corresp), action)
+    return action
+
+
+def _drop_if_empty(action: etree._Element) -> None:
+    """An empty ``correspAction`` (and then ``correspDesc``) is not valid TEI: remove it."""
+    if len(action):
+        return
+    corresp = action.getparent()
+    corresp.remove(action)
+    if len(corresp) == 0:
+        corresp.getparent().remove(corresp)
+
+
+def _texts(header: etree._Element, path: str) -> list[str]:
+    return [" ".join("".join(e.itertext()).split()) for e in header.xpath(path, namespaces=NS)]
+
+
+def _refresh_description(header: etree._Element) -> None:
+    """Keep ``title[@type='desc']`` ("Letter from … to …, date") in step with the header."""
+    sent = "tei:profileDesc/tei:correspDesc/tei:correspAction[@type='sent']"
+    received = "tei:profileDesc/tei:correspDesc/tei:correspAction[@type='received']"
+    senders = _texts(header, f"{sent}/tei:persName") or _texts(header, f"{sent}/tei:orgName")
+    recipients = _texts(header, f"{received}/tei:persName") or _texts(
+        header, f"{received}/tei:orgName"
+    )
+    when = header.xpath(f"{sent}/tei:date/@when", namespaces=NS)
+    text = "Letter"
+    if senders:
+        text += f" from {_join(senders)}"
+    if recipients:
+        text += f" to {_join(recipients)}"
+    if when:
+        text += f", {display(DateValue(text=when[0], when=when[0]))}"
+    desc = _one(header, "tei:fileDesc/tei:titleStmt/tei:title[@type='desc']")
+    main = _one(header, "tei:fileDesc/tei:titleStmt/tei:title[@type='main']")
+    if main.text == desc.text and main.get("resp") != USER:
+        main.text = text
+    desc.text = text
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _declare_user(header: etree._Element) -> None:
+    """``<respStmt xml:id="user">``: the target of every ``resp="#user"``."""
+    stmt = _one(header, "tei:fileDesc/tei:titleStmt")
+    if stmt.xpath(f"tei:respStmt[@xml:id='{USER_ID}']", namespaces=NS):
+        return
+    resp_stmt = etree.SubElement(stmt, tei("respStmt"))
+    resp_stmt.set(xml_attr("id"), USER_ID)
+    etree.SubElement(resp_stmt, tei("resp")).text = "Metadata supplied or corrected by"
+    etree.SubElement(resp_stmt, tei("name")).text = "the archive's user"
+
+
+def _record_change(header: etree._Element, names: list[str], when: datetime) -> None:
+    revision = header.find(tei("revisionDesc"))
+    if revision is None:
+        revision = etree.SubElement(header, tei("revisionDesc"))
+    change = etree.SubElement(
+        revision, tei("change"), when=when.strftime("%Y-%m-%dT%H:%M:%SZ"), who=USER
+    )
+    change.text = f"Metadata supplied by the user: {', '.join(names)}"
+
+
+def _one(parent: etree._Element, path: str) -> etree._Element:
+    found = parent.xpath(path, namespaces=NS)
+    if not found:
+        raise MetadataError(f"the TEI has no {path.replace('tei:', '')}")
+    return found[0]
