@@ -44,7 +44,7 @@ def edit(ctx: click.Context, letter_id: str, assignments: tuple[str, ...], as_js
 
     \b
     Example:
-      epistula edit L-1916-10-13-thomas-mother-8d9ec031 --set 'recipients=Ada Hart' \\
+      epistula edit L-1916-10-13-thomas-unknown-8d9ec031 --set 'recipients=Ada Hart' \\
         --set place_received=Leeds
     """
     if not assignments:

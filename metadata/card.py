@@ -16,8 +16,8 @@ from metadata.xml import NS, xml_attr
 
 #: letter parts ``show`` reports as missing when the TEI has none of them
 EXPECTED_PARTS = {
-    "dateline": ".//tei:div[@type='letter']/tei:opener/tei:dateline",
-    "address": ".//tei:div[@type='letter']/tei:opener/tei:address",
+    "dateline": ".//tei:div[@type='letter']/*[self::tei:opener or self::tei:closer]/tei:dateline",
+    "address": ".//tei:div[@type='letter']/*[self::tei:opener or self::tei:closer]/tei:address",
     "salute": ".//tei:div[@type='letter']/tei:opener/tei:salute",
     "signed": ".//tei:div[@type='letter']/tei:closer/tei:signed",
     "date": "tei:teiHeader//tei:correspAction[@type='sent']/tei:date",
@@ -116,7 +116,7 @@ def card_from_tei(root: etree._Element) -> Card:
 
 
 def _read_body(card: Card, letter: etree._Element) -> None:
-    address = _first(letter, "tei:opener/tei:address")
+    address = _first(letter, "*[self::tei:opener or self::tei:closer]/tei:address")
     if address is not None:
         lines = [_text(line) for line in address.iterfind("tei:addrLine", NS)]
         card.recipient_address = ", ".join(line for line in lines if line) or None

@@ -1,74 +1,171 @@
 """Written dates → ISO 8601: "July 13, 2017", "13th October 1862", "3. März 2021",
-"le 14 juillet 1998", "5. toukokuuta 2019", "13.7.2017", "2017-07-13", "25. X. 1890".
+"le 14 juillet 1998", "5. toukokuuta 2019", "13.7.2017", "2017-07-13", "25. X. 1890",
+"Jany 12th 1819", "November twenty two 1821"; and approximate ones as ranges: "circa 1820",
+"Spring 1916", "[1. Hälfte Juni 1895]", "18/19 Juli 1855", "[vor dem 15. 11. 1912?]".
 
-:func:`find_date` returns the first date written in a piece of text, with its position, so
-a dateline can be split into place and date. Numeric day/month orders that the text alone
-cannot settle (07/08/2017) are resolved by the letter's language and marked ``cert="low"``
-when even that does not settle them; a wrong exact date is worse than an uncertain one.
+:func:`find_date` returns the first date written in a piece of text, with its position, so a
+dateline can be split into place and date. A wrong exact date is worse than an uncertain one:
+
+* numeric day/month orders the text cannot settle (07/08/2017) follow the letter's locale
+  (month first only for US English); they are ``cert="medium"`` in English without a locale
+  and ``"low"`` when the language is unknown;
+* a two-digit year ("25. X. 90") names no century, so the date keeps its text but gets no ISO
+  value;
+* editorial brackets make a date ``cert="medium"``, a question mark ``"low"``;
+* "circa" spans five years either side (``cert="low"``), a season its three months, a half or
+  beginning/middle/end of a month its part of that month (``cert="medium"``).
+
+:func:`weekday_span` finds a weekday-only dateline ("Thursday", "Tuesday Morng").
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-# Month names by language; genitive/partitive/abbreviated forms share the month number.
+# Month names by language; genitive/partitive/abbreviated/old forms share the month number.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "tammikuuta", "tammikuu",
-        "januari", "gennaio", "enero", "janeiro", "stycznia"),
-    2: ("february", "feb", "februar", "février", "fevrier", "févr", "helmikuuta", "helmikuu",
-        "februari", "febbraio", "febrero", "fevereiro", "lutego"),
+    1: ("january", "jan", "jany", "janr", "januar", "jänner", "janvier", "janv", "tammikuuta",
+        "tammikuu", "januari", "gennaio", "genn", "enero", "janeiro", "stycznia"),
+    2: ("february", "feb", "feby", "febr", "februar", "feber", "février", "fevrier", "févr",
+        "helmikuuta", "helmikuu", "februari", "febbraio", "febrero", "fevereiro", "lutego"),
     3: ("march", "mar", "märz", "maerz", "mars", "maaliskuuta", "maaliskuu", "marts", "maart",
         "marzo", "março", "marca"),
     4: ("april", "apr", "avril", "huhtikuuta", "huhtikuu", "aprile", "abril", "kwietnia"),
     5: ("may", "mai", "toukokuuta", "toukokuu", "maj", "mei", "maggio", "mayo", "maio", "maja"),
-    6: ("june", "jun", "juni", "juin", "kesäkuuta", "kesäkuu", "giugno", "junio", "junho",
-        "czerwca"),
+    6: ("june", "jun", "juny", "juni", "juin", "kesäkuuta", "kesäkuu", "giugno", "junio",
+        "junho", "czerwca"),
     7: ("july", "jul", "juli", "juillet", "heinäkuuta", "heinäkuu", "luglio", "julio", "julho",
         "lipca"),
-    8: ("august", "aug", "août", "aout", "elokuuta", "elokuu", "augusti", "augustus", "agosto",
-        "sierpnia"),
-    9: ("september", "sep", "sept", "septembre", "syyskuuta", "syyskuu", "settembre",
-        "septiembre", "setembro", "września"),
-    10: ("october", "oct", "oktober", "octobre", "lokakuuta", "lokakuu", "ottobre", "octubre",
-         "outubro", "października"),
-    11: ("november", "nov", "novembre", "marraskuuta", "marraskuu", "noviembre", "novembro",
-         "listopada"),
-    12: ("december", "dec", "dezember", "décembre", "decembre", "joulukuuta", "joulukuu",
-         "desember", "dicembre", "diciembre", "dezembro", "grudnia"),
-}
+    8: ("august", "aug", "augt", "août", "aout", "elokuuta", "elokuu", "augusti", "augustus",
+        "agosto", "sierpnia"),
+    9: ("september", "sep", "sept", "septr", "septembre", "syyskuuta", "syyskuu", "settembre",
+        "septiembre", "setiembre", "setembro", "września"),
+    10: ("october", "oct", "octr", "oktober", "okt", "octobre", "lokakuuta", "lokakuu",
+         "ottobre", "octubre", "outubro", "października"),
+    11: ("november", "nov", "novr", "novembre", "marraskuuta", "marraskuu", "noviembre",
+         "novembro", "listopada"),
+    12: ("december", "dec", "decr", "dezember", "dez", "décembre", "decembre", "joulukuuta",
+         "joulukuu", "desember", "dicembre", "diciembre", "dezembro", "grudnia"),
+}  # fmt: skip
 MONTHS: dict[str, int] = {name: n for n, names in _MONTH_NAMES.items() for name in names}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
-          "x": 10, "xi": 11, "xii": 12}
-#: languages that write numeric dates month first
-_MONTH_FIRST_LANGUAGES = {"en-us"}
+          "x": 10, "xi": 11, "xii": 12}  # fmt: skip
+#: languages (BCP 47, lower case) that write numeric dates month first
+MONTH_FIRST_LOCALES = frozenset({"en-us"})
 
-_MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-_ROMAN_ALT = "|".join(sorted(_ROMAN, key=len, reverse=True))
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|e|º|°)?\.?"
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                  "ninth"]  # fmt: skip
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen"]  # fmt: skip
+_ORDINAL_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+                  "sixteenth", "seventeenth", "eighteenth", "nineteenth"]  # fmt: skip
+
+
+def _number_words() -> dict[str, int]:
+    """English day numbers in words, cardinal and ordinal: "twenty two", "twenty-second"."""
+    words: dict[str, int] = {}
+    for n, (cardinal, ordinal) in enumerate(zip(_UNITS, _ORDINAL_UNITS, strict=True), start=1):
+        words[cardinal], words[ordinal] = n, n
+    for n, (cardinal, ordinal) in enumerate(zip(_TEENS, _ORDINAL_TEENS, strict=True), start=10):
+        words[cardinal], words[ordinal] = n, n
+    words["twenty"], words["twentieth"], words["thirty"], words["thirtieth"] = 20, 20, 30, 30
+    for tens, base in (("twenty", 20), ("thirty", 30)):
+        for n, (cardinal, ordinal) in enumerate(zip(_UNITS, _ORDINAL_UNITS, strict=True), 1):
+            if base + n <= 31:
+                for sep in (" ", "-"):
+                    words[f"{tens}{sep}{cardinal}"] = base + n
+                    words[f"{tens}{sep}{ordinal}"] = base + n
+    return words
+
+
+DAY_WORDS = _number_words()
+
+
+def _alternation(names: object) -> str:
+    return "|".join(sorted((re.escape(str(n)) for n in names), key=len, reverse=True))
+
+
+_MONTH_ALT = _alternation(MONTHS)
+_ROMAN_ALT = _alternation(_ROMAN)
+_DAYWORD_ALT = _alternation(DAY_WORDS)
+_SUFFIX = r"(?:st|nd|rd|th|ten|ter|te|de|er|e|ème|º|°|o)?"
+_DAY = rf"(?P<day>[0-3]?\d){_SUFFIX}\.?"
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
+_MONTH = rf"(?P<month>{_MONTH_ALT})\.?"
+
+_SEASONS: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(("spring", "frühjahr", "frühling", "printemps", "vår", "våren", "kevät",
+                     "keväällä", "primavera", "lente", "voorjaar"), (3, 5)),
+    **dict.fromkeys(("summer", "sommer", "sommar", "sommaren", "sommeren", "été", "kesä",
+                     "kesällä", "estate", "verano", "zomer"), (6, 8)),
+    **dict.fromkeys(("autumn", "fall", "herbst", "automne", "höst", "hösten", "høst", "høsten",
+                     "efterår", "syksy", "syksyllä", "autunno", "otoño", "herfst", "najaar"),
+                    (9, 11)),
+    **dict.fromkeys(("winter", "hiver", "vinter", "vintern", "vinteren", "talvi", "talvella",
+                     "inverno", "invierno"), (1, 12)),
+}  # fmt: skip
+_SEASON_ALT = _alternation(_SEASONS)
+#: parts of a month: first day, last day (0 = the month's last day)
+_PARTS: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(("1. hälfte", "erste hälfte", "first half of", "first half", "première "
+                     "moitié de", "prima metà di", "första hälften av"), (1, 15)),
+    **dict.fromkeys(("2. hälfte", "zweite hälfte", "second half of", "second half",
+                     "seconde moitié de", "seconda metà di", "andra hälften av"), (16, 0)),
+    **dict.fromkeys(("anfang", "early", "début", "begin", "inizio", "principios de",
+                     "primi di", "början av", "i början av", "alussa"), (1, 10)),
+    **dict.fromkeys(("mitte", "mid", "mid-", "mi-", "midden", "metà", "mediados de",
+                     "mitten av", "i mitten av"), (11, 20)),
+    **dict.fromkeys(("ende", "late", "fin", "eind", "fine", "finales de", "slutet av",
+                     "i slutet av", "lopussa"), (21, 0)),
+}  # fmt: skip
+_PART_ALT = _alternation(_PARTS)
+_APPROX = r"(?:circa|ca\.|c\.|um|vers|environ|omkring|cirka|noin|verso|hacia|omstreeks|rond|about)"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
+        ("circa", rf"\b{_APPROX}\s*{_YEAR}\b"),
+        ("season", rf"\b(?P<season>{_SEASON_ALT})\s+(?:of\s+|de\s+|del\s+|des\s+)?{_YEAR}\b"),
+        ("part", rf"(?<!\w)(?P<part>{_PART_ALT})[\s-]*(?:de\s+|of\s+)?{_MONTH},?\s+{_YEAR}\b"),
+        (
+            "day-range",
+            rf"\b(?P<day>[0-3]?\d){_SUFFIX}\.?\s*[/–-]\s*(?P<day2>[0-3]?\d){_SUFFIX}\.?\s*"
+            rf"(?:de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}\b",
+        ),
         ("iso", r"\b(?P<year>1[0-9]{3}|20[0-9]{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
-        # July 13, 2017 / July 13th 2017
-        ("month-day-year",
-         rf"\b(?P<month>{_MONTH_ALT})\.?\s+{_DAY},?\s+{_YEAR}\b"),
-        # 13 July 2017 / 13th of October 1862 / 3. März 2021 / 14 juillet 1998 / 13 de julio de 2017
-        ("day-month-year",
-         rf"\b{_DAY}\s*(?:of\s+|de\s+|di\s+)?(?P<month>{_MONTH_ALT})\.?,?\s+(?:de\s+)?{_YEAR}\b"),
-        # 25. X. 1890
-        ("day-roman-year",
-         rf"\b{_DAY}\s*(?P<month>{_ROMAN_ALT})\.\s*(?P<year>1[0-9]{{3}}|20[0-9]{{2}}|\d{{2}})\b"),
-        # 13.7.2017 / 13/07/2017 / 7/13/2017
-        ("numeric",
-         r"\b(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[01]?\d)(?P=sep)\s?"
-         r"(?P<year>1[0-9]{3}|20[0-9]{2})\b"),
-        # July 2017 (month precision)
-        ("month-year", rf"\b(?P<month>{_MONTH_ALT})\.?,?\s+{_YEAR}\b"),
+        # July 13, 2017 / Jany12th 1819 / November twenty two 1821
+        (
+            "month-day-year",
+            rf"\b{_MONTH}\s*(?:the\s+)?(?:(?P<dayword>{_DAYWORD_ALT})\b|{_DAY}),?\s+{_YEAR}\b",
+        ),
+        # 13 July 2017 / 13th of October 1862 / 3. März 2021 / 13 de julio de 2017
+        ("day-month-year", rf"\b{_DAY}\s*(?:of\s+|de\s+|di\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}\b"),
+        (
+            "dayword-month-year",
+            rf"\b(?:the\s+)?(?P<dayword>{_DAYWORD_ALT})\s+(?:day\s+)?of\s+{_MONTH},?\s+{_YEAR}\b",
+        ),
+        # 25. X. 1890 / 8. IV. 95
+        (
+            "day-roman-year",
+            rf"\b{_DAY}\s*(?P<month>{_ROMAN_ALT})\.\s*(?P<year>1[0-9]{{3}}|20[0-9]{{2}}|\d{{2}})\b",
+        ),
+        # VI.18.31.
+        (
+            "roman-day-year",
+            rf"\b(?P<month>{_ROMAN_ALT})\.\s*(?P<day>[0-3]?\d)\.\s*(?P<year>1[0-9]{{3}}|\d{{2}})\b",
+        ),
+        # 13.7.2017 / 13/07/2017 / 7/13/2017 / 13. 6. 94
+        (
+            "numeric",
+            r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>[./-])\s?(?P<b>[01]?\d)(?P=sep)\s?"
+            r"(?P<year>1[0-9]{3}|20[0-9]{2}|\d{2})\b(?![./-]\d)",
+        ),
+        ("month-year", rf"\b{_MONTH},?\s+{_YEAR}\b"),
     )
 )
 
@@ -83,6 +180,11 @@ class DateValue:
     not_after: str | None = None
     cert: str = "high"
 
+    @property
+    def iso(self) -> str | None:
+        """The ISO value a catalogue shows: ``when``, else the start of the range."""
+        return self.when or self.not_before or self.not_after
+
 
 @dataclass(frozen=True)
 class DateMatch:
@@ -92,7 +194,7 @@ class DateMatch:
 
 
 def find_date(text: str, language: str | None = None) -> DateMatch | None:
-    """The earliest valid date written in ``text``, or None."""
+    """The earliest date written in ``text`` (exact, partial or approximate), or None."""
     candidates: list[DateMatch] = []
     impossible: list[tuple[int, int]] = []  # "31 February 2017" must not become "February 2017"
     for name, pattern in _PATTERNS:
@@ -102,14 +204,14 @@ def find_date(text: str, language: str | None = None) -> DateMatch | None:
                 impossible.append(match.span())
             else:
                 candidates.append(DateMatch(match.start(), match.end(), value))
-                break
     candidates = [
         c for c in candidates if not any(s <= c.start and c.end <= e for s, e in impossible)
     ]
     if not candidates:
         return None
     # earliest start; on a tie the longest (and so most precise) match
-    return min(candidates, key=lambda m: (m.start, -(m.end - m.start)))
+    best = min(candidates, key=lambda m: (m.start, -(m.end - m.start)))
+    return _with_context(text, best)
 
 
 def parse_date(text: str, language: str | None = None) -> DateValue | None:
@@ -118,32 +220,110 @@ def parse_date(text: str, language: str | None = None) -> DateValue | None:
     return found.value if found else None
 
 
+_BEFORE = re.compile(r"\b(?:vor dem|vor|before|avant le|avant|före|ennen)\s+$", re.IGNORECASE)
+_AFTER = re.compile(r"\b(?:nach dem|nach|after|après le|après|efter)\s+$", re.IGNORECASE)
+
+
+def _with_context(text: str, found: DateMatch) -> DateMatch:
+    """Widen the match over a bound ("vor dem …"), editorial brackets and a question mark."""
+    start, end, value = found.start, found.end, found.value
+    for pattern, side in ((_BEFORE, "before"), (_AFTER, "after")):
+        bound = pattern.search(text[:start])
+        if bound and value.when and len(value.when) == 10:
+            start, value = bound.start(), _bounded(value, side)
+            break
+    rest = text[end:]
+    query = rest.lstrip().startswith("?")
+    if query:
+        end = text.index("?", end) + 1
+        value = replace(value, cert="low")
+    opened = text[:start].rstrip().endswith("[")
+    if opened and text[end:].lstrip().startswith("]"):
+        start, end = text.rindex("[", 0, start), text.index("]", end) + 1
+        if value.cert == "high":
+            value = replace(value, cert="medium")
+    return DateMatch(start, end, replace(value, text=text[start:end].strip()))
+
+
+def _bounded(value: DateValue, side: str) -> DateValue:
+    day = date.fromisoformat(value.when or "")
+    if side == "before":
+        return DateValue(value.text, not_after=(day - timedelta(days=1)).isoformat(), cert="medium")
+    return DateValue(value.text, not_before=(day + timedelta(days=1)).isoformat(), cert="medium")
+
+
 def _value(kind: str, match: re.Match[str], language: str | None) -> DateValue | None:
     text = match.group(0)
     groups = match.groupdict()
+    if kind == "circa":
+        year = int(groups["year"])
+        return DateValue(text, not_before=f"{year - 5:04d}", not_after=f"{year + 5:04d}",
+                         cert="low")  # fmt: skip
+    if kind == "season":
+        return _season(text, groups["season"], int(groups["year"]))
     if kind == "numeric":
-        return _numeric(text, int(groups["a"]), int(groups["b"]), int(groups["year"]), language)
+        return _numeric(text, int(groups["a"]), int(groups["b"]), groups["year"], language)
+    if len(groups["year"]) == 2:  # "25. X. 90": a two-digit year names no century
+        return _undated_day(text, _month(kind, groups["month"]), int(groups["day"]))
     year = int(groups["year"])
-    if year < 100:  # "25. X. 90": a two-digit year is ambiguous about its century
+    month = _month(kind, groups["month"])
+    if not month:
         return None
-    if kind == "iso":
-        month = int(groups["month"])
-    elif kind == "day-roman-year":
-        month = _ROMAN[groups["month"].lower()]
-    else:
-        month = MONTHS.get(_fold(groups["month"]), 0) or MONTHS.get(groups["month"].lower(), 0)
     if kind == "month-year":
-        return DateValue(text, when=f"{year:04d}-{month:02d}") if month else None
-    return _checked(text, year, month, int(groups["day"]))
+        return DateValue(text, when=f"{year:04d}-{month:02d}")
+    if kind == "part":
+        return _part(text, groups["part"], year, month)
+    day = DAY_WORDS[groups["dayword"].lower()] if groups.get("dayword") else int(groups["day"])
+    if kind == "day-range":
+        return _day_range(text, year, month, day, int(groups["day2"]))
+    return _checked(text, year, month, day)
 
 
-def _numeric(text: str, a: int, b: int, year: int, language: str | None) -> DateValue | None:
+def _month(kind: str, written: str) -> int:
+    if kind in {"iso"}:
+        return int(written)
+    if kind in {"day-roman-year", "roman-day-year"}:
+        return _ROMAN[written.lower()]
+    return MONTHS.get(written.lower(), 0) or MONTHS.get(_fold(written), 0)
+
+
+def _undated_day(text: str, month: int, day: int) -> DateValue | None:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return DateValue(text, cert="low")
+
+
+def _season(text: str, season: str, year: int) -> DateValue:
+    first, last = _SEASONS[season.lower()]
+    return DateValue(text, not_before=f"{year:04d}-{first:02d}", not_after=f"{year:04d}-{last:02d}",
+                     cert="medium")  # fmt: skip
+
+
+def _part(text: str, part: str, year: int, month: int) -> DateValue:
+    first, last = _PARTS[" ".join(part.lower().split())]
+    last = last or calendar.monthrange(year, month)[1]
+    return DateValue(text, not_before=date(year, month, first).isoformat(),
+                     not_after=date(year, month, last).isoformat(), cert="medium")  # fmt: skip
+
+
+def _day_range(text: str, year: int, month: int, first: int, last: int) -> DateValue | None:
+    start, end = _checked(text, year, month, first), _checked(text, year, month, last)
+    if start is None or end is None or first >= last:
+        return None
+    return DateValue(text, not_before=start.when, not_after=end.when)
+
+
+def _numeric(text: str, a: int, b: int, year_text: str, language: str | None) -> DateValue | None:
+    if len(year_text) == 2:
+        return _undated_day(text, b, a) or _undated_day(text, a, b)
+    year = int(year_text)
     day_first = _checked(text, year, b, a)
     month_first = _checked(text, year, a, b)
     if day_first and month_first and a != b:
-        prefers_month_first = (language or "").lower() in _MONTH_FIRST_LANGUAGES
-        chosen = month_first if prefers_month_first else day_first
-        cert = "medium" if language else "low"
+        locale = (language or "").lower()
+        chosen = month_first if locale in MONTH_FIRST_LOCALES else day_first
+        # English is written both ways; other languages and explicit locales write one
+        cert = "low" if not locale else "medium" if locale == "en" else "high"
         return DateValue(text, when=chosen.when, cert=cert)
     return day_first or month_first
 
@@ -163,9 +343,39 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in stripped if not unicodedata.combining(ch))
 
 
+# -- weekdays ----------------------------------------------------------------------------------
+
+WEEKDAYS = frozenset(
+    """
+monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag
+freitag samstag sonnabend sonntag lundi mardi mercredi jeudi vendredi samedi dimanche
+maanantai tiistai keskiviikko torstai perjantai lauantai sunnuntai måndag tisdag onsdag
+torsdag fredag lördag söndag mandag tirsdag lørdag søndag lunedì martedì mercoledì giovedì
+venerdì sabato domenica lunes martes miércoles jueves viernes sábado domingo maandag dinsdag
+woensdag donderdag vrijdag zaterdag zondag
+""".split()
+)
+_TIMES_OF_DAY = (
+    r"morning|morng|mng|evening|eveng|evg|night|afternoon|noon|morgen|früh|abend|abends|"
+    r"nachmittag|vormittag|nacht|matin|soir|midi|aamu|ilta|morgon|kväll|aften|formiddag|"
+    r"eftermiddag|mattina|sera|mañana|tarde|noche|ochtend|avond|middag"
+)
+_WEEKDAY = re.compile(
+    rf"\b(?:{_alternation(WEEKDAYS)})\b\.?(?:\s+(?:{_TIMES_OF_DAY})\b\.?)?", re.IGNORECASE
+)
+
+
+def weekday_span(text: str) -> tuple[int, int] | None:
+    """Where a weekday (and time of day) is written: "Thursday", "Tuesday Morng"."""
+    match = _WEEKDAY.search(text)
+    return match.span() if match else None
+
+
 def display(value: DateValue) -> str:
-    """A human-readable form of an ISO date: "13 July 2017"."""
+    """A human-readable form of an ISO date: "13 July 2017"; ranges as "1895-06-01 – …"."""
     if not value.when:
+        if value.not_before or value.not_after:
+            return f"{value.not_before or '…'} – {value.not_after or '…'}"
         return value.text
     parts = value.when.split("-")
     names = [names[0].capitalize() for _, names in sorted(_MONTH_NAMES.items())]

@@ -20,7 +20,13 @@ leiter leiterin geschäftsführer geschäftsführerin vorsitzender vorsitzende d
 präsident präsidentin directeur directrice président présidente secrétaire
 johtaja puheenjohtaja pääsihteeri toiminnanjohtaja generalsekretær generalsekreterare
 ordförande styreleder direttore direttrice presidente segretario segretaria director directora
-secretario secretaria voorzitter directeur-generaal
+secretario secretaria voorzitter directeur-generaal archivist archivar archivarin
+archivoberrat archivrat bibliothekar bibliothekarin kassör kassörer sekreterare tutkija
+projektinjohtaja direktør direktor daglig leder formand kasserer segretario tesoriere
+chairwoman policy captain lieutenant colonel major general regierungsrath regierungsrat
+bürgermeister stadtrat konsul professorin dozent dozentin historian conservator curator
+kurator intendant rektor rector dekan decano direttrice presidenta voorzitster penningmeester
+secretaris archivaris conservateur conservatrice skibsreder
 """.split()
 )
 
@@ -32,25 +38,38 @@ center agency bureau federation league network coalition international national 
 school museum library archive archives press inc ltd llc plc gmbh ag e.v. verein stiftung
 gesellschaft ministerium universität amt bundesamt watch rights amnesty board services partners
 fund forum alliance organisation organization secretariat embassy parliament government chamber
-court police directorate unit programme program project campaign
+court police directorate unit programme program project campaign departamento département
+dipartimento abteilung afdeling avdelning laitos instituto istituto facultad faculté facoltà
+fakultät
 comité conseil fondation université ministère société syndicat
 yhdistys liitto ministeriö yliopisto komitea säätiö
 komité kommittén stiftelse förbund forbund universitet departement
 associazione fondazione università ministero comitato
 asociación fundación universidad ministerio
 vereniging stichting universiteit ministerie
+archiv archive archives archivio archivo arkiv archief bibliothek bibliothèque biblioteca
+bibliotheek hotel hôtel società sociedad société editorial co. brothers bros a/s
+oy oyj s.l. s.a. s.p.a. srl coalition soprintendenza commissione fondazione
+staatsarchiv stadtarchiv landesarchiv literaturarchiv rigsarkivet riksarkivet länsstyrelsen
+kulturstiftung akademie academy académie accademia academia seminar seminario verlag
 """.split()
 )
 
 HONORIFICS = frozenset(
     """
 mr mrs ms miss mx dr prof sir madam dame lord lady rev hon herr frau fräulein monsieur madame
-mademoiselle m mme mlle herrn signor signora sig sr sra don doña heer mevrouw dhr mevr
+mademoiselle mme mlle herrn signor signora sig sr sra don doña heer mevrouw dhr mevr
+hr hrn fru fröken frk d dña srta dott dott.ssa dottssa dottoressa dottore prof.ssa profssa
+sig.ra sigra ing avv the honorable honourable esq esqre jr messrs rouva herra neiti
+gentile gent.le gent.ma egregio egr. spett.le spettabile chiar.mo illustre
 """.split()
 )
 
-_PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al"
-_NAME_TOKEN = re.compile(rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|[A-Z]\.|(?:{_PARTICLES})$)$")
+_PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al|del|della|dos|das|ten|ter"
+_PARTICLE_SET = frozenset(_PARTICLES.split("|"))
+_NAME_TOKEN = re.compile(
+    rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|(?:[A-ZÀ-ÖØ-Þ]\.){{1,3}}|(?:{_PARTICLES})$)$"
+)
 
 
 def words(line: str) -> list[str]:
@@ -89,6 +108,20 @@ ORG_SUFFIXES = (
     "bibliotek",
     "biblioteket",
     "museum",
+    "archiv",
+    "arkivet",
+    "archief",
+    "styrelsen",
+    "föreningen",
+    "foreningen",
+    "selskab",
+    "selskap",
+    "verksted",
+    "stiftelsen",
+    "instituut",
+    "institut",
+    "seura",
+    "bibliothek",
 )
 
 
@@ -97,11 +130,22 @@ def is_org(line: str) -> bool:
     return bool(tokens & ORG_WORDS) or any(len(t) > 6 and t.endswith(ORG_SUFFIXES) for t in tokens)
 
 
+_NAME_SUFFIXES = frozenset("esq esqre jr jun sen sr".split())
+
+
+def _is_honorific(token: str) -> bool:
+    lowered = token.lower()
+    return lowered.rstrip(".") in HONORIFICS or lowered.replace(".", "") in HONORIFICS
+
+
 def strip_honorifics(name: str) -> str:
-    """ "Mr. President Sauli Niinistö" → "President Sauli Niinistö" (roles are kept)."""
+    """ "Mr. President Sauli Niinistö" → "President Sauli Niinistö" (roles are kept);
+    trailing "Esq." and the like go too."""
     tokens = words(name)
-    while tokens and tokens[0].lower().rstrip(".") in HONORIFICS:
+    while tokens and _is_honorific(tokens[0]):
         tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1].lower().replace(".", "") in _NAME_SUFFIXES:
+        tokens = tokens[:-1]
     return " ".join(tokens)
 
 
@@ -111,7 +155,9 @@ def split_title(line: str) -> tuple[str, str]:
     tokens = words(line)
     cut = 0
     while cut < len(tokens) - 1 and (
-        tokens[cut].lower().rstrip(".") in HONORIFICS or tokens[cut].lower() in ROLE_WORDS
+        _is_honorific(tokens[cut])
+        or tokens[cut].lower() in ROLE_WORDS
+        or (tokens[cut][:1].islower() and tokens[cut].lower() not in _PARTICLE_SET)
     ):
         cut += 1
     return " ".join(tokens[:cut]), " ".join(tokens[cut:])
@@ -122,7 +168,7 @@ def looks_like_person(line: str) -> bool:
     tokens = words(strip_honorifics(line))
     if not 2 <= len(tokens) <= 5 or any(ch.isdigit() for ch in line):
         return False
-    if is_org(line) or _lower_words(line) & ROLE_WORDS:
+    if is_org(line) or _lower_words(" ".join(tokens)) & ROLE_WORDS:
         return False
     return all(_NAME_TOKEN.match(token) for token in tokens) and tokens[-1][:1].isupper()
 
@@ -134,6 +180,9 @@ def classify_line(line: str, body_text: str = "") -> str:
     name is rarely repeated in the letter, but the organisation it speaks for often is.
     """
     line = line.strip().rstrip(",")
+    titled = strip_honorifics(line)
+    if titled != " ".join(words(line)) and looks_like_person(titled) and not is_org(line):
+        return "person"  # "Prof. Dr. Sandra Richter"
     if is_role(line):
         return "role"
     if is_org(line):
@@ -144,24 +193,91 @@ def classify_line(line: str, body_text: str = "") -> str:
     return "other"
 
 
+#: words a salutation opens with before the name it addresses
+_SALUTE_OPENING = re.compile(
+    r"^(?:(?:my|mein|meine|mon|ma|mes|min|mina|mio|mia|mi|mijn|moj|very|most|highly|much|"
+    r"dear(?:est)?|sehr|hoch|hochverehrte[rs]?|hochgeachtete[rs]?|hochgeehrte[rs]?|"
+    r"verehrte[rs]?|verehrtester|geehrte[rs]?|liebe[rs]?|liebste[rs]?|lieber|teure[rs]?|"
+    r"werte[rs]?|cher|chère|chers|chères|très|hyvä|hyvät|arvoisa|rakas|kära|käre|bästa|"
+    r"ärade|kjære|kære|ærede|caro|cara|cari|care|carissim[oa]|gentile|gentilissim[oa]|"
+    r"egregi[oa]|illustrissim[oa]|estimad[oa]s?|querid[oa]s?|distinguid[oa]|apreciad[oa]|"
+    r"geachte|beste|lieve|waarde|hooggeachte|zeergeachte|hello|hi|hallo|hei|hej|ciao|hola|"
+    r"dag|to|till|an|à|a|al|esteemed|honoured|honored|respected|valued|much-valued|worthy|"
+    r"old|good|kind|beloved|best|of|all|and|und|et|og|och|e|y|en|gnädige|gnädiger|"
+    r"hochgeschätzte[rs]?|geschätzte[rs]?)\b[\s,]*)+",
+    re.IGNORECASE,
+)
+#: nouns a salutation addresses people by that are not their names
+SALUTE_NOUNS = frozenset(
+    """
+sir sirs madam madame gentlemen ladies friend friends colleague colleagues all everyone
+mother father mamma papa mama mum mom dad brother sister son daughter cousin aunt uncle
+grandmother grandfather wife husband child children doctor doktor professor president
+herr herren frau freund freundin freunde mutter vater bruder schwester sohn tochter
+kollege kollegin vetter onkel tante damen monsieur messieurs mesdames ami amie amis frère
+sœur soeur mère père fils fille cousin cousine oncle docteur maître collègue
+vastaanottaja äiti isä veli sisko ystävä ystävät herra rouva fader moder far mor bror
+søster syster son sønn søn datter dotter ven venn vän vänner kollega amico amica amici
+fratello sorella madre padre figlio figlia dottore dottoressa conte contessa signore signora
+direttore direttrice hermano hermana amigo amiga señor señora señores hijo hija doctor
+vriend vriendin vader moeder broer zus zuster heer mevrouw heren dames vrienden weledelgeboren
+weledele hochwohlgeborner hochwohlgeboren regierungsrath regierungsrat bürgermeister
+conseiller directeur directrice excellency excellence chairman chairwoman minister
+""".split()
+)
+
+
 def person_from_salute(salute: str) -> str | None:
-    """The addressee a salutation names: "Dear Chairwoman Ellison:" → "Ellison"."""
-    text = salute.strip().rstrip(",:;!").strip()
-    text = re.sub(
-        r"^(?:my\s+)?(?:dear(?:est)?|sehr geehrte[rs]?|liebe[rs]?|cher|chère|hyvä|arvoisa|kära|"
-        r"bästa|kjære|kære|caro|cara|gentile|egregio|estimado|estimada|querido|querida|"
-        r"geachte|beste|lieve|hello|hi|hallo|hei|hej)\b\s*",
-        "",
-        text,
-        flags=re.IGNORECASE,
-    )
-    tokens = [t for t in words(text) if t.lower().rstrip(".") not in HONORIFICS]
-    tokens = [t for t in tokens if t.lower() not in ROLE_WORDS]
-    if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
+    """The addressee a salutation names: "Dear Chairwoman Ellison:" → "Ellison";
+    none for "Dear Sir," or "Mein lieber Freund!"."""
+    text = re.sub(r"[-–—]+$", "", salute.strip()).strip().rstrip(",:;!").strip()
+    if text.isupper():
+        text = text.title()
+    text = _SALUTE_OPENING.sub("", text)
+    tokens = [t for t in words(text) if not _is_honorific(t)]
+    tokens = [t for t in tokens if t.lower() not in ROLE_WORDS and t.lower() not in SALUTE_NOUNS]
+    if not tokens or len(tokens) > 4 or not all(_NAME_TOKEN.match(t) for t in tokens):
         return None
-    if len(tokens) == 1 and tokens[0].lower() in {"sir", "madam", "friend", "colleagues", "all"}:
+    if is_org(" ".join(tokens)):
         return None
     return " ".join(tokens)
+
+
+#: words that introduce an address without being part of it
+ADDRESS_MARKERS = frozenset("to an à a al alla till aan per til att attn attention for".split())
+
+
+_ARTICLES = frozenset("le la il lo el the".split())
+
+
+def person_from_address_line(line: str) -> str | None:
+    """The person an address line names: "Herrn Dr. Klaus Müller" → "Klaus Müller",
+    "Aan de heer J. van Dijk" → "J. van Dijk", "TO F. RIES,--LONDON." → "F. Ries"."""
+    line = re.split(r",?\s*[-–—]{2,}", re.sub(r"\[\d+\]", "", line).strip())[0].rstrip(" ,.")
+    tokens = words(line)
+    titled = any(_is_honorific(t) or t.lower() in ADDRESS_MARKERS for t in tokens[:4])
+    while tokens and (
+        tokens[0].lower() in ADDRESS_MARKERS | _ARTICLES
+        or _is_honorific(tokens[0])
+        or (tokens[0].lower() in {"de", "den"} and len(tokens) > 1 and _is_honorific(tokens[1]))
+    ):
+        tokens = tokens[1:]
+    _title, name = split_title(" ".join(tokens))
+    name = strip_honorifics(name)
+    if name.isupper() and len(name) > 3:
+        name = " ".join(t if len(t.rstrip(".")) <= 1 else t.capitalize() for t in name.split())
+    if looks_like_person(name):
+        return name
+    single = titled and len(name.split()) == 1 and _NAME_TOKEN.match(name) and len(name) > 2
+    return name if single and not is_org(name) and name.lower() not in SALUTE_NOUNS else None
+
+
+def signature_name(line: str) -> str:
+    """A signature as a name: "= Arthur" → "Arthur", "BEETHOVEN." → "BEETHOVEN"."""
+    name = line.strip().strip("=–—-_").strip()
+    if name.endswith(".") and not re.search(r"\b\w\.$", name):
+        name = name[:-1]
+    return name.strip()
 
 
 def surname(name: str) -> str:

@@ -67,9 +67,12 @@ class Signatory:
 
 @dataclass(frozen=True)
 class Place:
+    """A place name as written; ``ref`` is its GeoNames URI when the gazetteer is sure."""
+
     name: str
     resp: str = "text"
     cert: str = "high"
+    ref: str | None = None
 
 
 @dataclass
@@ -98,12 +101,16 @@ class Letter:
     body: list[BodyItem] = field(default_factory=list)
     closer_salute: Para | None = None
     signatories: list[Signatory] = field(default_factory=list)
+    #: a dateline or recipient address written below the signature
+    closer_dateline: Para | None = None
+    closer_address: list[str] = field(default_factory=list)
     postscript: list[Para] = field(default_factory=list)
     trailers: list[Para] = field(default_factory=list)
     #: page breaks before the body starts and inside the closing area, in order
     head_breaks: list[PageBreak] = field(default_factory=list)
     tail_breaks: list[PageBreak] = field(default_factory=list)
     metadata: LetterMetadata = field(default_factory=LetterMetadata)
+    object_id: str | None = None
 
     @property
     def notes(self) -> dict[str, Note]:
@@ -112,8 +119,8 @@ class Letter:
     def missing_parts(self) -> list[str]:
         """The usual letter parts that were not recognised (``show`` reports them)."""
         wanted = {
-            "dateline": self.dateline,
-            "address": self.address,
+            "dateline": self.dateline or self.closer_dateline,
+            "address": self.address or self.closer_address,
             "salute": self.salute,
             "signed": self.signatories,
             "date": self.metadata.date,

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from ingest.letter.model import Agent, BodyItem, Letter, Para, Section, Signatory
+from ingest.letter.model import Agent, BodyItem, Letter, Para, Place, Section, Signatory
 from ingest.model import Block, ListItem, Note, PageBreak, Span, Table
 from metadata import places
 from metadata.dates import DateValue, display
@@ -24,6 +24,8 @@ from metadata.xml import TEI_NS, tei, xml_attr
 
 APP_NAME = "Epistula"
 APP_IDENT = "epistula"
+#: xml:id of the respStmt naming the OCR engine, when the text was read from page images
+OCR_ID = "ocr"
 EDITORIAL_NOTE = (
     "Letter parts and correspondence metadata were recognised automatically; values marked "
     'cert="medium" or cert="low" are inferences.'
@@ -77,13 +79,24 @@ def _header(
     header.append(_encoding_desc(version))
     header.append(_profile_desc(letter))
     revision = _sub(header, "revisionDesc")
-    _sub(
-        revision,
-        "change",
-        f"Ingested from {letter.document.source.filename}",
-        when=ingested.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    when = ingested.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ocr = letter.document.properties.get("ocr")
+    if ocr:
+        _sub(
+            revision, "change", f"OCR by {ocr} ({_ocr_scope(letter)})", when=when, who=f"#{OCR_ID}"
+        )
+    _sub(revision, "change", f"Ingested from {letter.document.source.filename}", when=when)
     return header
+
+
+def _ocr_scope(letter: Letter) -> str:
+    """ "language eng, pages 1–3": what OCR read, from the reader's properties."""
+    properties = letter.document.properties
+    pages = properties.get("ocr_pages", "").split()
+    scope = f"language {properties.get('ocr_languages', 'unknown')}"
+    if pages:
+        scope += f", page {pages[0]}" if len(pages) == 1 else f", pages {', '.join(pages)}"
+    return scope
 
 
 def description(letter: Letter) -> str:
@@ -124,6 +137,12 @@ def _title_stmt(letter: Letter) -> etree._Element:
     resp_stmt = _sub(stmt, "respStmt")
     _sub(resp_stmt, "resp", "Automatic conversion to TEI")
     _sub(resp_stmt, "name", APP_NAME)
+    ocr = letter.document.properties.get("ocr")
+    if ocr:
+        ocr_stmt = _sub(stmt, "respStmt")
+        ocr_stmt.set(xml_attr("id"), OCR_ID)
+        _sub(ocr_stmt, "resp", "Optical character recognition of the page images")
+        _sub(ocr_stmt, "name", ocr)
     return stmt
 
 
@@ -160,7 +179,8 @@ def _publication_stmt(
 def _source_bibl(letter: Letter) -> etree._Element:
     """``<bibl>`` naming the original file and its SHA-256."""
     source = letter.document.source
-    bibl = etree.Element(tei("bibl"), type="born-digital")
+    ocr = letter.document.properties.get("ocr")
+    bibl = etree.Element(tei("bibl"), type="digitised" if ocr else "born-digital")
     _sub(bibl, "title", source.filename)
     _sub(bibl, "idno", source.sha256, type="sha256")
     extent = _sub(bibl, "extent")
@@ -171,6 +191,14 @@ def _source_bibl(letter: Letter) -> etree._Element:
     else:
         _sub(extent, "measure", f"{source.size} bytes", unit="bytes", quantity=str(source.size))
     _sub(bibl, "note", source.media_type, type="mediaType")
+    if ocr:
+        _sub(
+            bibl,
+            "note",
+            f"The text was read from page images by OCR ({ocr}, {_ocr_scope(letter)}) and may "
+            "contain recognition errors.",
+            type="ocr",
+        )
     return bibl
 
 
@@ -193,13 +221,13 @@ def _profile_desc(letter: Letter) -> etree._Element:
     sent = _sub(corresp, "correspAction", type="sent")
     _agents(sent, meta.senders)
     if meta.place_sent:
-        _name(sent, "placeName", meta.place_sent.name, meta.place_sent)
+        _place_name(sent, meta.place_sent)
     if meta.date:
         _date(sent, meta.date)
     received = _sub(corresp, "correspAction", type="received")
     _agents(received, meta.recipients)
     if meta.place_received:
-        _name(received, "placeName", meta.place_received.name, meta.place_received)
+        _place_name(received, meta.place_received)
     # TEI wants content in every correspAction: what the letter does not say is left out
     for action in (sent, received):
         if len(action) == 0:
@@ -219,6 +247,14 @@ def _agents(parent: etree._Element, agents: Iterable[Agent]) -> None:
         if agent.orgs:
             # the last organisation line is the institution; earlier ones are its units
             _name(parent, "orgName", agent.orgs[-1], agent)
+
+
+def _place_name(parent: etree._Element, place: Place) -> etree._Element:
+    """``<placeName>``, with its GeoNames URI in ``@ref`` when the gazetteer was sure."""
+    element = _name(parent, "placeName", place.name, place)
+    if place.ref:
+        element.set("ref", place.ref)
+    return element
 
 
 def _name(parent: etree._Element, tag: str, text: str, source: object) -> etree._Element:
@@ -263,9 +299,9 @@ def _letter_div(letter: Letter) -> etree._Element:
     if letter.dateline is not None or letter.address:
         opener = _sub(div, "opener")
         if letter.dateline is not None:
-            _dateline(opener, letter)
+            _dateline(opener, letter.dateline, letter)
         if letter.address:
-            _address(opener, letter)
+            _address(opener, letter.address, letter)
     if letter.subject is not None:
         head = _sub(div, "head", type="subject")
         _inline(head, letter.subject.content, letter)
@@ -274,12 +310,14 @@ def _letter_div(letter: Letter) -> etree._Element:
         salute = _sub(opener, "salute")
         _inline(salute, letter.salute.content, letter)
     _body_items(div, letter.body, letter)
-    has_bottom = letter.closer_salute or letter.signatories or letter.postscript or letter.trailers
-    if has_bottom and not letter.body:
+    closing = letter.closer_salute or letter.signatories
+    closing = closing or letter.closer_dateline or letter.closer_address
+    has_bottom = closing or letter.postscript or letter.trailers
+    if has_bottom and all(isinstance(item, PageBreak) for item in letter.body):
         _sub(div, "p")  # TEI puts a closer after some body content, even an empty paragraph
     for page in letter.tail_breaks:
         _pb(div, page)
-    if letter.closer_salute is not None or letter.signatories:
+    if closing:
         _closer(div, letter)
     if letter.postscript:
         postscript = _sub(div, "postscript")
@@ -294,28 +332,31 @@ def _letter_div(letter: Letter) -> etree._Element:
 
 
 def _trailer_type(text: str) -> str:
+    if text.lstrip().startswith("["):
+        return "editorial"
     copies = text.lower().lstrip().startswith(("cc", "c.c", "bcc", "cop", "kop", "verteiler"))
     return "cc" if copies else "enclosure"
 
 
-def _dateline(opener: etree._Element, letter: Letter) -> None:
+def _dateline(parent: etree._Element, para: Para, letter: Letter) -> None:
     """``<dateline>``: the place as written and ``<date>``."""
-    dateline = _sub(opener, "dateline")
-    text = letter.dateline.text if letter.dateline else ""
+    dateline = _sub(parent, "dateline")
+    text = para.text
     date = letter.metadata.date
     if date is None or date.text not in text:
-        dateline.text = text
+        _text(dateline, text)
         return
     before, _, after = text.partition(date.text)
-    dateline.text = before or None
-    _date(dateline, date).tail = after or None
+    _text(dateline, before)
+    _date(dateline, date)
+    _text(dateline, after)
 
 
-def _address(opener: etree._Element, letter: Letter) -> None:
+def _address(parent: etree._Element, lines: list[str], letter: Letter) -> None:
     """``<address>``: one ``addrLine`` per line; the addressee and the town marked up."""
-    address = _sub(opener, "address")
+    address = _sub(parent, "address")
     recipients = letter.metadata.recipients
-    for index, line in enumerate(letter.address):
+    for index, line in enumerate(lines):
         addr_line = _sub(address, "addrLine")
         person = recipients[0].name if recipients else None
         if index == 0 and person and person in line:
@@ -385,6 +426,10 @@ def _closer(div: etree._Element, letter: Letter) -> None:
         _inline(_sub(closer, "salute"), letter.closer_salute.content, letter)
     for signatory in letter.signatories:
         _signed(closer, signatory)
+    if letter.closer_dateline is not None:
+        _dateline(closer, letter.closer_dateline, letter)
+    if letter.closer_address:
+        _address(closer, letter.closer_address, letter)
 
 
 #: characters a URL may keep as they are; anything else (spaces…) is percent-encoded
@@ -430,6 +475,10 @@ def _inline(parent: etree._Element, content: Iterable[Span | PageBreak], letter:
 
 def _span(parent: etree._Element, span: Span) -> None:
     target = parent
+    # a tracked change the reader recorded (DOCX --changes=record) wraps the rest
+    change = next((c for c in ("del", "add") if c in span.marks), None)
+    if change and span.text:
+        target = _sub(target, change)
     if span.link:
         target = _sub(target, "ref", target=quote(span.link, safe=_URL_SAFE))
     meaningful = [m for m in ("bold", "italic", "underline", "superscript") if m in span.marks]
@@ -439,9 +488,13 @@ def _span(parent: etree._Element, span: Span) -> None:
 
 
 def _note(parent: etree._Element, note: Note, letter: Letter) -> None:
-    """``<note place="bottom" n="…">`` at its callout (``place="end"`` for endnotes)."""
-    place = "end" if note.kind == "endnote" else "bottom"
-    element = _sub(parent, "note", place=place, n=note.label)
+    """``<note place="bottom" n="…">`` at its callout (``place="end"`` for endnotes,
+    ``type="comment"`` for a reviewer's comment)."""
+    if note.kind == "comment":
+        element = _sub(parent, "note", type="comment", n=note.label)
+    else:
+        place = "end" if note.kind == "endnote" else "bottom"
+        element = _sub(parent, "note", place=place, n=note.label)
     blocks: list[Block] = [b for b in note.blocks if isinstance(b, Block)]
     if len(blocks) == 1:
         _inline(element, _strip_spans(blocks[0].spans), letter)

@@ -40,7 +40,7 @@ def test_edit_writes_a_new_version_and_keeps_the_old(archive):
     old = parse(store.read(letter_id, "tei.xml", "v1"))
     new = parse(store.read(letter_id, "tei.xml"))
     received = "//tei:correspAction[@type='received']/tei:persName"
-    assert [e.text for e in old.xpath(received, namespaces=NS)] == ["Mother"]
+    assert old.xpath(received, namespaces=NS) == []  # "My dear Mother," names no one
     assert [(e.text, e.get("resp")) for e in new.xpath(received, namespaces=NS)] == [
         ("Ada Hart", "#user")
     ]

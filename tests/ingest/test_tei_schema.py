@@ -103,6 +103,27 @@ ONE_LINE = "lorem ipsum dolor sit amet\n"
 #: a salutation and a closing, but no body in between
 NO_BODY = "Dear Anna,\n\nYours sincerely,\n\nPeter Miller\n"
 
+#: a dateline and the recipient's address below the signature, and an editor's remark
+BELOW_SIGNATURE = """\
+Sir,
+
+I have the honour to acknowledge the receipt of your letter, together with the proofs of the \
+second volume, which I have examined with all the care my present indisposition would permit.
+
+I have the honour to be, Sir,
+Your most obedient humble servant,
+
+Wm. Hargreaves
+
+Bath, 14th April 1795
+
+To Mr. Thomas Cadell
+Bookseller
+Strand, London
+
+[Endorsed: answered 20 April]
+"""
+
 
 def _txt_tei(path: Path) -> etree._Element:
     letter = anatomy.recognise(text_reader.read(path, Limits()))
@@ -165,14 +186,20 @@ def _build(case: str, tmp_path: Path) -> etree._Element:
         return _txt_tei(shared_path("seed/open-letter-2017.txt"))
     if case == "document":
         return _document_tei()
-    texts = {"full": FULL_LETTER, "prose": PROSE, "one-line": ONE_LINE, "no-body": NO_BODY}
+    texts = {
+        "full": FULL_LETTER,
+        "prose": PROSE,
+        "one-line": ONE_LINE,
+        "no-body": NO_BODY,
+        "below-signature": BELOW_SIGNATURE,
+    }
     path = tmp_path / f"{case}.txt"
     path.write_text(texts[case], encoding="utf-8")
     return _txt_tei(path)
 
 
-CASES = ["reference", "full", "document", "prose", "one-line", "no-body"]
-VALID_CASES = ["reference", "full", "document", "prose", "one-line", "no-body"]
+CASES = ["reference", "full", "document", "prose", "one-line", "no-body", "below-signature"]
+VALID_CASES = CASES
 
 #: the constructs each letter must exercise (so the validity tests keep meaning something)
 EXPECTED = {
@@ -181,6 +208,7 @@ EXPECTED = {
         " closer signed roleName orgName lb postscript trailer pb".split()
     ),
     "document": set("pb hi ref note list item table row cell div".split()),
+    "below-signature": set("closer salute signed dateline date address addrLine trailer".split()),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metadata.dates import display, find_date, parse_date
+from metadata.dates import display, find_date, parse_date, weekday_span
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,68 @@ def test_impossible_or_absent_dates_give_nothing(text):
 
 def test_display_is_day_month_year():
     assert display(parse_date("July 13, 2017")) == "13 July 2017"
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("Jany 12th 1819", "1819-01-12"),
+        ("Jany12th 1819", "1819-01-12"),
+        ("den 18ten Febr. 1870", "1870-02-18"),
+        ("21. Juny 1860", "1860-06-21"),
+        ("den 11te Marts 1880", "1880-03-11"),
+        ("Reading November twenty two 1821", "1821-11-22"),
+        ("the twenty-second of November, 1821", "1821-11-22"),
+        ("Firenze, addì 11 Juillet 1871", "1871-07-11"),
+        ("25. X. 2018", "2018-10-25"),
+        ("12 de enero de 2017", "2017-01-12"),
+        ("17 Mei 1890", "1890-05-17"),
+        ("Tampereella 3. lokakuuta 1905", "1905-10-03"),
+    ],
+)
+def test_old_and_regional_forms(written, iso):
+    assert parse_date(written).when == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "not_before", "not_after", "cert"),
+    [
+        ("[1. Hälfte Juni 1895]", "1895-06-01", "1895-06-15", "medium"),
+        ("circa 1820", "1815", "1825", "low"),
+        ("ca. 1820", "1815", "1825", "low"),
+        ("Spring 1916", "1916-03", "1916-05", "medium"),
+        ("printemps 1916", "1916-03", "1916-05", "medium"),
+        ("Anfang März 1900", "1900-03-01", "1900-03-10", "medium"),
+        ("late June 1895", "1895-06-21", "1895-06-30", "medium"),
+        ("18/19 Juli 1855", "1855-07-18", "1855-07-19", "high"),
+        ("[vor dem 15. 11. 1912?]", None, "1912-11-14", "low"),
+    ],
+)
+def test_approximate_dates_are_ranges(written, not_before, not_after, cert):
+    value = parse_date(written)
+    assert value.when is None
+    assert (value.not_before, value.not_after, value.cert) == (not_before, not_after, cert)
+
+
+def test_editorial_brackets_and_question_marks_lower_the_certainty():
+    assert parse_date("[18. 11. 1899]").cert == "medium"
+    value = parse_date("[18. 11. 1899?]")
+    assert value.when == "1899-11-18" and value.cert == "low"
+
+
+@pytest.mark.parametrize("written", ["25. X. 90", "13. 6. 94", "8. IV. 95", "VI.18.31."])
+def test_a_two_digit_year_keeps_its_text_but_gets_no_date(written):
+    value = parse_date(written)
+    assert value is not None and value.when is None and value.iso is None
+
+
+def test_numeric_dates_follow_the_letters_language():
+    assert parse_date("03/04/2019", language="en").when == "2019-04-03"
+    assert parse_date("03/04/2019", language="en-us").when == "2019-03-04"
+    assert parse_date("08.02.2021", language="de").when == "2021-02-08"
+
+
+def test_a_weekday_is_not_a_date():
+    assert parse_date("Thursday") is None
+    assert weekday_span("Three Mile Cross Thursday") == (17, 25)
+    assert weekday_span("Tuesday Morng") == (0, 13)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from metadata.names import classify_line, person_from_salute, split_title
+from metadata.names import (
+    classify_line,
+    person_from_address_line,
+    person_from_salute,
+    split_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +52,48 @@ def test_addressee_from_salutation(salute, person):
 def test_title_is_split_from_the_name():
     assert split_title("Minister Anna Lindqvist") == ("Minister", "Anna Lindqvist")
     assert split_title("Herrn Dr. Klaus Müller") == ("Herrn Dr.", "Klaus Müller")
+
+
+@pytest.mark.parametrize(
+    ("line", "person"),
+    [
+        ("Herrn Dr. Klaus Müller", "Klaus Müller"),
+        ("Aan de heer J. van Dijk", "J. van Dijk"),
+        ("TO F. RIES,--LONDON.", "F. Ries"),
+        ("Gentile Dott.ssa Laura Bianchi", "Laura Bianchi"),
+        ("Sra. Dña. Pilar Gómez Serrano", "Pilar Gómez Serrano"),
+        ("The Honorable Maria Ellison", "Maria Ellison"),
+        ("Herr skibsreder Thor Dahl", "Thor Dahl"),
+        ("Monsieur le Dr Escher", "Escher"),
+        ("T. N. Talfourd Esqre.", "T. N. Talfourd"),
+        ("Kansallisarkisto", None),
+        ("Rauhankatu 17", None),
+    ],
+)
+def test_addressee_from_an_address_line(line, person):
+    assert person_from_address_line(line) == person
+
+
+@pytest.mark.parametrize(
+    ("salute", "person"),
+    [
+        ("Kære Henrik Møller", "Henrik Møller"),
+        ("Mon cher Paul,", "Paul"),
+        ("Ærede herr Dahl!", "Dahl"),
+        ("Estimado señor Ruiz:", "Ruiz"),
+        ("DEAR RIES,--", "Ries"),
+        ("My dear Mother,", None),
+        ("Verehrter Herr Doktor!", None),
+        ("MY OLD AND WORTHY FRIEND,--", None),
+        ("Rakas äiti!", None),
+        ("Till Länsstyrelsen,", None),
+    ],
+)
+def test_salutations_name_people_not_relations(salute, person):
+    assert person_from_salute(salute) == person
+
+
+def test_titles_before_a_name_do_not_make_it_a_role():
+    assert classify_line("Prof. Dr. Sandra Richter") == "person"
+    assert classify_line("Rathbone Brothers & Co.") == "org"
+    assert classify_line("Departamento de Historia Moderna") == "org"

@@ -1,0 +1,98 @@
+"""What the anatomy passes share: the items they divide and small questions about them.
+
+The passes work on a :class:`Draft`: the document's items, split step by step into the
+opening (before the salutation), the rest (body and closing area) and, finally, the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.letter import formulas
+from ingest.model import Document, Heading, ListItem, PageBreak, Paragraph, Table
+
+Item = Paragraph | Heading | ListItem | Table | PageBreak
+
+#: a paragraph with this many words is prose, never an opening or signature line
+PROSE_WORDS = 25
+#: signature and address lines are short
+SHORT_LINE_CHARS = 70
+#: the salutation and the opening are looked for among the first blocks only
+OPENING_SEARCH_BLOCKS = 15
+
+
+@dataclass
+class Draft:
+    """The document's items as the passes divide them."""
+
+    document: Document
+    #: the document's blocks, once segmentation has cut those that run parts together
+    items: list[Item] = field(default_factory=list)
+    opening: list[Item] = field(default_factory=list)
+    rest: list[Item] = field(default_factory=list)
+    body: list[Item] = field(default_factory=list)
+    #: a first guess at the language (from the whole text), for formulas that depend on it
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        self.items = self.items or list(self.document.blocks)
+
+
+def is_text(item: Item) -> bool:
+    return isinstance(item, Paragraph | Heading) and bool(item.text.strip())
+
+
+def lines_of(item: Item) -> list[str]:
+    return item.lines if isinstance(item, Paragraph | Heading) else []
+
+
+def is_prose(item: Item) -> bool:
+    """Running text: a long paragraph, or a sentence that is neither a formula nor a date."""
+    if isinstance(item, ListItem | Table):
+        return True
+    if not isinstance(item, Paragraph) or not item.text.strip():
+        return False
+    text = item.text.strip()
+    words = len(text.split())
+    lines = item.lines
+    if len(lines) >= 3 and sum(len(line) for line in lines) / len(lines) < 50:
+        return False  # an address, a letterhead, a signature: short lines
+    if words >= PROSE_WORDS:
+        return True
+    return (
+        words >= 6
+        and len(item.lines) <= 2
+        and formulas.ends_sentence(text)
+        and not formulas.is_closing(text)
+        and not formulas.is_date_line(text)
+        and not formulas.is_editorial(text)
+        and sum(w[:1].islower() for w in text.split()) >= words // 3
+    )
+
+
+def is_short_block(item: Item, max_lines: int = 8) -> bool:
+    lines = lines_of(item)
+    return (
+        bool(lines)
+        and len(lines) <= max_lines
+        and all(len(line) <= SHORT_LINE_CHARS * 1.5 for line in lines)
+    )
+
+
+def previous_text(items: list[Item], before: int) -> int | None:
+    """The index of the text block before ``before``, skipping page breaks only."""
+    for index in range(before - 1, -1, -1):
+        if is_text(items[index]):
+            return index
+        if not isinstance(items[index], PageBreak):
+            return None
+    return None
+
+
+def next_text(items: list[Item], after: int, end: int) -> int | None:
+    for index in range(after + 1, end):
+        if is_text(items[index]) or isinstance(items[index], Table):
+            return index
+        if not isinstance(items[index], PageBreak):
+            return None
+    return None

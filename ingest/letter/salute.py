@@ -1,0 +1,58 @@
+"""Pass 1, the salutation: it divides the opening (letterhead, dateline, address, subject)
+from the body.
+
+The salutation is a short line before the first paragraph of prose that opens with a greeting
+or an honorific ("Dear Ms Roe,", "Sehr geehrter Herr Dr. Müller,", "Illustrissimo Signor
+Conte,"), or, failing that, the short line right before the prose that ends as salutations end
+("Monsieur et Ami,", "BEST OF ALL TOBIASES,--"). Without one, the opening is the short blocks
+before the first prose.
+"""
+
+from __future__ import annotations
+
+from ingest.letter import formulas
+from ingest.letter.blocks import OPENING_SEARCH_BLOCKS, Draft, Item, is_prose, is_text
+from ingest.letter.model import Letter, para_from_block
+from ingest.model import Paragraph
+
+
+def find_salute(draft: Draft, letter: Letter) -> None:
+    items = draft.items
+    found = salute_index(items)
+    if found is None:
+        draft.opening, draft.rest = leading_opening(items)
+        return
+    letter.salute = para_from_block(items[found])  # type: ignore[arg-type]
+    draft.opening, draft.rest = items[:found], items[found + 1 :]
+
+
+def salute_index(items: list[Item]) -> int | None:
+    """Index of the salutation among the blocks before the first prose paragraph."""
+    candidates: list[int] = []
+    for index, item in enumerate(items):
+        if is_prose(item) or len(candidates) >= OPENING_SEARCH_BLOCKS:
+            break
+        if is_text(item):
+            candidates.append(index)
+    for index in candidates:
+        if formulas.is_salute(items[index].text):  # type: ignore[union-attr]
+            return index
+    prose_follows = (
+        len(candidates) < OPENING_SEARCH_BLOCKS
+        and any(is_prose(i) for i in items[candidates[-1] + 1 :][:3])
+        if candidates
+        else False
+    )
+    if prose_follows and formulas.is_bare_salute(items[candidates[-1]].text):  # type: ignore[union-attr]
+        return candidates[-1]
+    return None
+
+
+def leading_opening(items: list[Item]) -> tuple[list[Item], list[Item]]:
+    """Without a salutation, the opening is the short blocks before the first prose one."""
+    for index, item in enumerate(items[: OPENING_SEARCH_BLOCKS + 1]):
+        if is_prose(item):
+            return items[:index], items[index:]
+        if isinstance(item, Paragraph) and formulas.is_closing(item.text):
+            return items[:index], items[index:]
+    return [], items

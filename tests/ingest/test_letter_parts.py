@@ -1,0 +1,328 @@
+"""Letter parts in many languages and centuries, each rule pinned by a small real-looking letter
+(plain text read by the real text reader, or a document as the PDF and DOCX readers give it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.letter.anatomy import recognise
+from ingest.letter.model import Letter
+from ingest.limits import Limits
+from ingest.model import Document, Paragraph, Source, Span, Table
+from ingest.readers import read
+from ingest.tei.build import Publication, build_tei
+from ingest.tei.schema import validate_tei
+from metadata.card import card_from_tei
+
+PROSE = (
+    "We have read your proposal with great interest and discussed it at length with the "
+    "members of the committee, who were unanimous in their support for the project."
+)
+
+
+def letter_from(tmp_path: Path, text: str) -> Letter:
+    path = tmp_path / "letter.txt"
+    path.write_text(text, encoding="utf-8")
+    return recognise(read(path, Limits()))
+
+
+def document(*blocks: Paragraph | Table) -> Document:
+    return Document(Source("letter.pdf", "application/pdf", "0" * 64, 100), tuple(blocks))
+
+
+def para(text: str) -> Paragraph:
+    return Paragraph((Span(text),))
+
+
+@pytest.mark.parametrize(
+    ("salute", "closing"),
+    [
+        ("Dear Ms Roe,", "Yours sincerely,"),
+        ("Sehr geehrte Damen und Herren,", "Mit freundlichen Grüßen"),
+        ("Hochgeachteter Herr Bürgermeister!", "Mit vorzüglicher Hochachtung"),
+        ("Madame la Directrice,", "Bien cordialement,"),
+        ("Hyvä vastaanottaja,", "Ystävällisin terveisin"),
+        ("Kära Erik,", "Med vänliga hälsningar"),
+        ("Kjære Ingrid,", "Vennlig hilsen"),
+        ("Kære Henrik", "Med venlig hilsen"),
+        ("Illustrissimo Signor Conte,", "Distinti saluti,"),
+        ("Querida hermana:", "Un abrazo,"),
+        ("Geachte heer Van Dijk,", "Met vriendelijke groet,"),
+        ("WelEdelGeboren Heer,", "Hoogachtend,"),
+        ("HIGHLY ESTEEMED SIR,--", "Your obedient servant,"),
+    ],
+)
+def test_salutation_and_closing_in_many_languages(tmp_path, salute, closing):
+    letter = letter_from(tmp_path, f"{salute}\n\n{PROSE}\n\n{closing}\n\nAnna Berg\n")
+    assert letter.salute.text == salute
+    assert letter.closer_salute.text == closing
+    assert [s.agent.name for s in letter.signatories] == ["Anna Berg"]
+
+
+def test_a_closing_sentence_of_courtesy(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Monsieur,\n\n{PROSE}\n\nVeuillez agréer, Monsieur, l'expression de mes salutations "
+        "distinguées.\n\nJean Dupont\n",
+    )
+    assert letter.closer_salute.text.startswith("Veuillez agréer")
+    assert letter.metadata.senders[0].name == "Jean Dupont"
+
+
+def test_a_closing_over_several_blocks_and_an_initial_as_signature(tmp_path):
+    letter = letter_from(
+        tmp_path, f"Mein lieber Freund!\n\n{PROSE}\n\nHerzlich grüßend\n\nDein\n\nF\n"
+    )
+    assert letter.closer_salute.text == "Herzlich grüßend\nDein"
+    assert [s.lines for s in letter.signatories] == [(("person", "F"),)]
+
+
+def test_name_and_closing_on_one_line(tmp_path):
+    letter = letter_from(tmp_path, f"My dear Mary\n\n{PROSE}\n\nEver your's M. R. Mitford.\n")
+    assert letter.closer_salute.text == "Ever your's"
+    assert letter.metadata.senders[0].name == "M. R. Mitford"
+
+
+def test_two_signatories_side_by_side_in_plain_text(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Dear Chairwoman Ellison:\n\n{PROSE}\n\nRespectfully,\n\n"
+        "Angela Brooks          Samuel Okafor\n"
+        "Executive Director     Policy Counsel\n",
+    )
+    assert [s.agent.name for s in letter.signatories] == ["Angela Brooks", "Samuel Okafor"]
+    assert [s.agent.roles for s in letter.signatories] == [
+        ("Executive Director",),
+        ("Policy Counsel",),
+    ]
+    assert letter.metadata.recipients[0].name == "Ellison"
+
+
+def test_two_signatories_in_a_word_or_pdf_table():
+    cells = (
+        (para("Birgitta Ahlgren\nOrdförande"),),
+        (para("Lars-Erik Nordin\nKassör"),),
+    )
+    letter = recognise(
+        document(para("Till Länsstyrelsen,"), para(PROSE), para("För föreningen"), Table((cells,)))
+    )
+    assert [s.agent.name for s in letter.signatories] == ["Birgitta Ahlgren", "Lars-Erik Nordin"]
+
+
+def test_a_block_running_the_closing_into_the_body_is_cut():
+    """PDF readers hand over the last paragraph, the closing and the signature as one block."""
+    letter = recognise(
+        document(
+            para("Sehr geehrte Damen und Herren,"),
+            para(f"{PROSE}\nMit freundlichen Grüßen\nUrsula Brenner\nPS: Die Kopie folgt."),
+        )
+    )
+    assert letter.closer_salute.text == "Mit freundlichen Grüßen"
+    assert letter.metadata.senders[0].name == "Ursula Brenner"
+    assert [p.text for p in letter.postscript] == ["PS: Die Kopie folgt."]
+
+
+def test_recipient_address_below_the_signature(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Sir,\n\n{PROSE}\n\nI have the honour to be, Sir,\nYour most obedient humble servant,\n\n"
+        "Wm. Hargreaves\n\nTo Mr. Thomas Cadell\nBookseller\nStrand, London\n",
+    )
+    assert letter.closer_address == ["To Mr. Thomas Cadell", "Bookseller", "Strand, London"]
+    assert letter.metadata.recipients[0].name == "Thomas Cadell"
+    assert letter.metadata.senders[0].name == "Wm. Hargreaves"
+
+
+def test_date_only_at_the_end(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Mon cher frère,\n\n{PROSE}\n\nTon frère qui t'embrasse,\n\nAuguste\n\n"
+        "Niort, ce 28 septembre 1830.\n",
+    )
+    assert letter.dateline is None
+    assert letter.closer_dateline.text == "Niort, ce 28 septembre 1830."
+    assert letter.metadata.date.when == "1830-09-28"
+    assert letter.metadata.place_sent.name == "Niort"
+    assert "dateline" not in letter.missing_parts()
+
+
+def test_signature_and_dateline_in_one_block(tmp_path):
+    letter = letter_from(
+        tmp_path, f"Lieber Herr Horner!\n\n{PROSE}\n\nAlfred Escher.\nBern\n2. Juli 1851.\n"
+    )
+    assert letter.metadata.senders[0].name == "Alfred Escher"
+    assert letter.closer_dateline.text == "Bern\n2. Juli 1851."
+    assert letter.metadata.date.when == "1851-07-02"
+
+
+def test_weekday_only_dateline_and_a_frank_below(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Three Mile Cross Thursday\n\nMy dear Sir\n\n{PROSE}\n\nEver most sincerely your's,\n"
+        "M.R. Mitford\n\nReading November twenty two 1821\nT. N. Talfourd Esqre.\n1 Pump Court\n",
+    )
+    assert letter.dateline.text == "Three Mile Cross Thursday"
+    assert letter.metadata.place_sent.name == "Three Mile Cross"
+    date = letter.metadata.date
+    assert date.when == "1821-11-22" and date.cert == "medium"
+    assert letter.metadata.recipients[0].name == "T. N. Talfourd"
+
+
+def test_undated_letter_keeps_its_weekday_without_a_date(tmp_path):
+    letter = letter_from(
+        tmp_path, f"Wednesday evening\n\nDear Kitty,\n\n{PROSE}\n\nYours,\n\nHarriet\n"
+    )
+    assert letter.dateline.text == "Wednesday evening"
+    assert letter.metadata.date.iso is None
+    assert letter.metadata.recipients[0].name == "Kitty"
+
+
+def test_approximate_date_in_brackets(tmp_path):
+    letter = letter_from(
+        tmp_path, f"[1. Hälfte Juni 1895]\n\nLieber Freund!\n\n{PROSE}\n\nDein\nRichard\n"
+    )
+    date = letter.metadata.date
+    assert (date.not_before, date.not_after) == ("1895-06-01", "1895-06-15")
+
+
+def test_finnish_inflected_place_and_subject(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Turussa 12. maaliskuuta 2020\n\nKansallisarkisto\nRauhankatu 17\n00170 Helsinki\n\n"
+        f"Asia: Tutkimuslupahakemus\n\nArvoisa vastaanottaja,\n\n{PROSE}\n\n"
+        "Ystävällisin terveisin\n\nKaisa Laaksonen\nprojektinjohtaja\n\nLiitteet: suunnitelma\n",
+    )
+    meta = letter.metadata
+    assert (
+        meta.place_sent.name == "Turku" and meta.place_sent.ref == "https://www.geonames.org/633679"
+    )
+    assert meta.title == "Tutkimuslupahakemus"
+    assert meta.recipients[0].orgs == ("Kansallisarkisto",)
+    assert [p.text for p in letter.trailers] == ["Liitteet: suunnitelma"]
+
+
+@pytest.mark.parametrize(
+    "subject", ["Re: Your order", "Betreff: Förderantrag", "Objet : demande", "Oggetto: prestito",
+                "Asunto: Solicitud", "Onderwerp: bruikleen", "Ärende: Beställning"],
+)  # fmt: skip
+def test_subject_lines_with_markers(tmp_path, subject):
+    letter = letter_from(
+        tmp_path, f"3 March 2021\n\n{subject}\n\nDear Anna,\n\n{PROSE}\n\nBest,\n\nPer\n"
+    )
+    assert letter.subject.text == subject
+
+
+def test_subject_without_marker_above_the_salutation(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Dresden, 08.02.2021\n\nSächsisches Staatsarchiv\nArchivstraße 14\n01097 Dresden\n\n"
+        "Anfrage zu den Akten der Landesbühne\n\nSehr geehrte Damen und Herren,\n\n"
+        "für eine Biografie der Schauspielerin Hanna Kühnel suche ich nach Unterlagen über ihr "
+        "Engagement an der Landesbühne in den Jahren 1949 bis 1956.\n\n"
+        "Mit freundlichen Grüßen\n\nUrsula Brenner\n",
+    )
+    assert letter.subject.text == "Anfrage zu den Akten der Landesbühne"
+    assert letter.metadata.date.when == "2021-02-08" and letter.metadata.date.cert == "high"
+
+
+def test_address_before_the_date_in_a_din_letter(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Rigsarkivet\nRigsdagsgården 9\n1218 København K\n\nAarhus, den 9. oktober 2019\n\n"
+        "Kære Henrik Møller\n\nTak for dit hurtige svar angående kirkebøgerne fra Hammel sogn. "
+        "Jeg har nu gennemgået de digitaliserede opslag og fundet min tipoldefars dåb i 1852.\n\n"
+        "Med venlig hilsen\n\nJens Kristian Holm\n",
+    )
+    assert letter.address[0] == "Rigsarkivet"
+    assert letter.metadata.recipients[0].name == "Henrik Møller"
+    assert letter.metadata.place_sent.name == "Aarhus"
+
+
+def test_english_letterhead_gives_the_place_of_writing(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "St Anne's College\nWoodstock Road\nOxford OX2 6HS\n\n03/04/2019\n\n"
+        f"To whom it may concern,\n\n{PROSE}\n\nYours faithfully,\n\nEleanor Whitcombe\n",
+    )
+    assert letter.address == [] and letter.metadata.recipients == []
+    assert (
+        letter.metadata.place_sent.name == "Oxford" and letter.metadata.place_sent.cert == "medium"
+    )
+    assert letter.metadata.date.when == "2019-04-03"
+
+
+def test_us_address_makes_numeric_dates_month_first(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "7/4/2019\n\nMs. Dana Whitfield\n55 Capitol Street\nAugusta, ME 04333\n\n"
+        f"Dear Ms. Whitfield:\n\n{PROSE}\n\nSincerely,\n\nRobert Calloway\n",
+    )
+    assert letter.metadata.date.when == "2019-07-04"
+
+
+def test_postscript_markers(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Querida hermana:\n\n{PROSE}\n\nTu hermana que te quiere,\n\nCarmen\n\n"
+        "P.D. No olvides la receta.\n",
+    )
+    assert [p.text for p in letter.postscript] == ["P.D. No olvides la receta."]
+    assert letter.metadata.senders[0].name == "Carmen"
+
+
+def test_enclosure_list_without_colon(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Sehr geehrte Frau Sommer,\n\n{PROSE}\n\nMit freundlichen Grüßen\n\nMatthias Keller\n\n"
+        "Anlagen\nGebührenordnung\nBenutzungsantrag\n",
+    )
+    assert [p.text for p in letter.trailers] == ["Anlagen\nGebührenordnung\nBenutzungsantrag"]
+
+
+def test_an_editors_bracketed_note_is_not_the_signature(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"MY DEAR FRIEND,--\n\n{PROSE}\n\nYours cordially,\n\nBEETHOVEN.\n\n"
+        "[Footnote 1: Probably the one in F, Op. 135.]\n",
+    )
+    assert letter.metadata.senders[0].name == "BEETHOVEN"
+    assert [p.text for p in letter.trailers] == ["[Footnote 1: Probably the one in F, Op. 135.]"]
+
+
+def test_heading_to_the_addressee(tmp_path):
+    letter = letter_from(
+        tmp_path, f"TO F. RIES,--LONDON.\n\nVienna, July 9, 1817.\n\n{PROSE}\n\nYours,\n\nLudwig\n"
+    )
+    assert letter.metadata.recipients[0].name == "F. Ries"
+    assert letter.metadata.place_received.name == "London"
+    assert letter.metadata.place_sent.name == "Vienna"
+
+
+def test_organisation_signs(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Gentlemen,\n\n{PROSE}\n\nWe remain, Gentlemen, your obedient servants,\n\n"
+        "Rathbone Brothers & Co.\n",
+    )
+    assert [(a.name, a.orgs) for a in letter.metadata.senders] == [
+        (None, ("Rathbone Brothers & Co.",))
+    ]
+
+
+def test_letter_parts_below_the_signature_are_valid_tei(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Sir,\n\n{PROSE}\n\nYour obedient servant,\n\nWm. Hargreaves\n\nBath, 14th April 1795\n\n"
+        "To Mr. Thomas Cadell\nBookseller\nStrand, London\n\n[Endorsed: answered 20 April]\n",
+    )
+    root = build_tei(letter, object_id="L-x", publication=Publication(), version="0.1.0")
+    assert validate_tei(root) == []
+    card = card_from_tei(root)
+    assert card.date == "1795-04-14" and card.place_sent == "Bath"
+    assert card.recipients == ["Thomas Cadell"]
+    ref = root.xpath(
+        "//*[local-name()='correspAction'][@type='sent']/*[local-name()='placeName']/@ref"
+    )
+    assert ref == ["https://www.geonames.org/2656173"]

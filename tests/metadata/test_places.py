@@ -1,0 +1,70 @@
+"""Places of writing from datelines, towns from postal lines, and the GeoNames gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from metadata import gazetteer, places
+
+
+@pytest.mark.parametrize(
+    ("before_date", "place"),
+    [
+        ("Helsinki, ", "Helsinki"),
+        ("Helsingissä ", "Helsinki"),
+        ("Turussa ", "Turku"),
+        ("Tampereella ", "Tampere"),
+        ("Oulussa ", "Oulu"),
+        ("Bern den ", "Bern"),
+        ("Firenze, addì ", "Firenze"),
+        ("Châteaudun, le ", "Châteaudun"),
+        ("Florence, ce ", "Florence"),
+        ("Wien, IX. Frankgasse 1.\n", "Wien"),
+        ("GNEIXENDORF, ", "Gneixendorf"),
+        ("Three Mile Cross ", "Three Mile Cross"),
+        ("Thursday ", None),
+        ("", None),
+    ],
+)
+def test_place_of_writing_from_a_dateline(before_date, place):
+    assert places.place_from_dateline(before_date) == place
+
+
+@pytest.mark.parametrize(
+    ("line", "town"),
+    [
+        ("00170 Helsinki", "Helsinki"),
+        ("D-10117 Berlin", "Berlin"),
+        ("1218 København K", "København"),
+        ("111 43 Stockholm", "Stockholm"),
+        ("3512 NS Utrecht", "Utrecht"),
+        ("Portland, ME 04101", "Portland"),
+        ("Oxford OX2 6HS", "Oxford"),
+    ],
+)
+def test_town_from_a_postal_line(line, town):
+    assert places.place_from_postal_line(line) == town
+
+
+def test_us_postal_lines_set_the_locale():
+    assert places.is_us_postal_line("Washington, DC 20004")
+    assert not places.is_us_postal_line("00170 Helsinki")
+
+
+def test_town_of_an_address_without_postcode():
+    assert places.place_from_address(["Monsieur le Dr Escher", "Conseiller", "Zürich."]) == "Zürich"
+    assert places.place_from_address(["TO F. RIES,--LONDON."]) == "London"
+
+
+@pytest.mark.parametrize(
+    ("name", "geonames_id"),
+    [("Helsinki", 658225), ("Wien", 2761369), ("Firenze", 3176959), ("Paris", 2988507)],
+)
+def test_unambiguous_places_get_a_geonames_id(name, geonames_id):
+    assert gazetteer.geonames_id(name) == geonames_id
+    assert gazetteer.geonames_uri(name) == f"https://www.geonames.org/{geonames_id}"
+
+
+@pytest.mark.parametrize("name", ["Portland", "Bergen", "Baden", "Three Mile Cross", "Gondor"])
+def test_ambiguous_or_unknown_places_get_none(name):
+    assert gazetteer.geonames_uri(name) is None
