@@ -9,8 +9,9 @@ dateline can be split into place and date. A wrong exact date is worse than an u
 * numeric day/month orders the text cannot settle (07/08/2017) follow the letter's locale
   (month first only for US English); they are ``cert="medium"`` in English without a locale
   and ``"low"`` when the language is unknown;
-* a two-digit year ("25. X. 90") names no century, so the date keeps its text but gets no ISO
-  value;
+* a two-digit year ("25. X. 90", "3/5/87") names no century: given a ``century_hint`` (the
+  century the letter's other years fall in, see :func:`century_from_text`) it is read in that
+  century with ``cert="medium"``; without one the date keeps its text but gets no ISO value;
 * editorial brackets make a date ``cert="medium"``, a question mark ``"low"``;
 * "circa" spans five years either side (``cert="low"``), a season its three months, a half or
   beginning/middle/end of a month its part of that month (``cert="medium"``).
@@ -193,13 +194,17 @@ class DateMatch:
     value: DateValue
 
 
-def find_date(text: str, language: str | None = None) -> DateMatch | None:
-    """The earliest date written in ``text`` (exact, partial or approximate), or None."""
+def find_date(
+    text: str, language: str | None = None, century_hint: int | None = None
+) -> DateMatch | None:
+    """The earliest date written in ``text`` (exact, partial or approximate), or None.
+
+    ``century_hint`` (19 for the years 1900–1999) completes two-digit years."""
     candidates: list[DateMatch] = []
     impossible: list[tuple[int, int]] = []  # "31 February 2017" must not become "February 2017"
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            value = _value(name, match, language)
+            value = _value(name, match, language, century_hint)
             if value is None:
                 impossible.append(match.span())
             else:
@@ -214,9 +219,11 @@ def find_date(text: str, language: str | None = None) -> DateMatch | None:
     return _with_context(text, best)
 
 
-def parse_date(text: str, language: str | None = None) -> DateValue | None:
+def parse_date(
+    text: str, language: str | None = None, century_hint: int | None = None
+) -> DateValue | None:
     """The date written in ``text`` (see :func:`find_date`)."""
-    found = find_date(text, language)
+    found = find_date(text, language, century_hint)
     return found.value if found else None
 
 
@@ -252,7 +259,9 @@ def _bounded(value: DateValue, side: str) -> DateValue:
     return DateValue(value.text, not_before=(day + timedelta(days=1)).isoformat(), cert="medium")
 
 
-def _value(kind: str, match: re.Match[str], language: str | None) -> DateValue | None:
+def _value(
+    kind: str, match: re.Match[str], language: str | None, century_hint: int | None = None
+) -> DateValue | None:
     text = match.group(0)
     groups = match.groupdict()
     if kind == "circa":
@@ -262,9 +271,16 @@ def _value(kind: str, match: re.Match[str], language: str | None) -> DateValue |
     if kind == "season":
         return _season(text, groups["season"], int(groups["year"]))
     if kind == "numeric":
-        return _numeric(text, int(groups["a"]), int(groups["b"]), groups["year"], language)
+        value = _numeric(
+            text, int(groups["a"]), int(groups["b"]), groups["year"], language, century_hint
+        )
+        return _inferred(value) if len(groups["year"]) == 2 and value and value.when else value
     if len(groups["year"]) == 2:  # "25. X. 90": a two-digit year names no century
-        return _undated_day(text, _month(kind, groups["month"]), int(groups["day"]))
+        if century_hint is None:
+            return _undated_day(text, _month(kind, groups["month"]), int(groups["day"]))
+        year = century_hint * 100 + int(groups["year"])
+        month = _month(kind, groups["month"])
+        return _inferred(_checked(text, year, month, int(groups["day"])) if month else None)
     year = int(groups["year"])
     month = _month(kind, groups["month"])
     if not month:
@@ -285,6 +301,33 @@ def _month(kind: str, written: str) -> int:
     if kind in {"day-roman-year", "roman-day-year"}:
         return _ROMAN[written.lower()]
     return MONTHS.get(written.lower(), 0) or MONTHS.get(_fold(written), 0)
+
+
+def _inferred(value: DateValue | None) -> DateValue | None:
+    """A date whose century was inferred is at best ``cert="medium"``."""
+    if value is None or value.cert == "low":
+        return value
+    return replace(value, cert="medium")
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.,/-])(1[5-9]\d\d|20\d\d)(?![\d/-]|[.,]\d)")
+
+
+def century_from_text(text: str, near: int | None = None) -> int | None:
+    """The century of the four-digit years (1500–2099) written in ``text``: the most frequent
+    one; on a tie, that of the year written nearest position ``near`` (else the first). None
+    when the text writes no such year. "seit dem Sommer 1909" → 19."""
+    found = [(int(m.group(1)), m.start()) for m in _YEAR_IN_TEXT.finditer(text)]
+    if not found:
+        return None
+    counts: dict[int, int] = {}
+    for year, _ in found:
+        counts[year // 100] = counts.get(year // 100, 0) + 1
+    best = max(counts.values())
+    tied = [(year, at) for year, at in found if counts[year // 100] == best]
+    if near is not None:
+        tied.sort(key=lambda item: abs(item[1] - near))
+    return tied[0][0] // 100
 
 
 def _undated_day(text: str, month: int, day: int) -> DateValue | None:
@@ -313,10 +356,17 @@ def _day_range(text: str, year: int, month: int, first: int, last: int) -> DateV
     return DateValue(text, not_before=start.when, not_after=end.when)
 
 
-def _numeric(text: str, a: int, b: int, year_text: str, language: str | None) -> DateValue | None:
-    if len(year_text) == 2:
+def _numeric(
+    text: str,
+    a: int,
+    b: int,
+    year_text: str,
+    language: str | None,
+    century_hint: int | None = None,
+) -> DateValue | None:
+    if len(year_text) == 2 and century_hint is None:
         return _undated_day(text, b, a) or _undated_day(text, a, b)
-    year = int(year_text)
+    year = int(year_text) + (century_hint * 100 if len(year_text) == 2 and century_hint else 0)
     day_first = _checked(text, year, b, a)
     month_first = _checked(text, year, a, b)
     if day_first and month_first and a != b:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from metadata import gazetteer
+
 ROLE_WORDS = frozenset(
     """
 secretary general director president vice chair chairman chairwoman chairperson executive
@@ -202,7 +204,7 @@ _SALUTE_OPENING = re.compile(
     r"ärade|kjære|kære|ærede|caro|cara|cari|care|carissim[oa]|gentile|gentilissim[oa]|"
     r"egregi[oa]|illustrissim[oa]|estimad[oa]s?|querid[oa]s?|distinguid[oa]|apreciad[oa]|"
     r"geachte|beste|lieve|waarde|hooggeachte|zeergeachte|hello|hi|hallo|hei|hej|ciao|hola|"
-    r"dag|to|till|an|à|a|al|esteemed|honoured|honored|respected|valued|much-valued|worthy|"
+    r"dag|to|till|an|à|a|al|kæreste|kjæreste|käraste|kjæraste|dyre|dyreste|esteemed|honoured|honored|respected|valued|much-valued|worthy|"
     r"old|good|kind|beloved|best|of|all|and|und|et|og|och|e|y|en|gnädige|gnädiger|"
     r"hochgeschätzte[rs]?|geschätzte[rs]?)\b[\s,]*)+",
     re.IGNORECASE,
@@ -223,8 +225,19 @@ direttore direttrice hermano hermana amigo amiga señor señora señores hijo hi
 vriend vriendin vader moeder broer zus zuster heer mevrouw heren dames vrienden weledelgeboren
 weledele hochwohlgeborner hochwohlgeboren regierungsrath regierungsrat bürgermeister
 conseiller directeur directrice excellency excellence chairman chairwoman minister
+grandmother grandfather grandmamma grandpapa grandma grandpa granny grannie mummy mammy daddy
+nephew niece godmother godfather großmutter grossmutter großvater grossvater großmama
+großpapa oma opa neffe nichte schwager schwägerin patin pate mama papa mutti vati
+grand-mère grand-père grand-maman grand-papa maman neveu nièce marraine parrain
+nonna nonno zia zio nipote babbo mamma mamà zía tía tío abuela abuelo sobrino sobrina mamá
+papá grootmoeder grootvader oma opa tante oom neef nicht mormor farmor morfar farfar moster
+faster morbror farbror mummo vaari isoäiti isoisä täti setä eno bestemor bestefar
+bedstemor bedstefar faster moster onkel tante dotter fru herre hr
 """.split()
 )
+#: endings of German titles that stand in a salutation without a name ("Liebe Frau
+#: Geheimrätin!", "Hochverehrter Herr Hofrath!")
+_TITLE_ENDINGS = ("rat", "rath", "rätin", "räthin", "ratin")
 
 
 def person_from_salute(salute: str) -> str | None:
@@ -236,6 +249,11 @@ def person_from_salute(salute: str) -> str | None:
     text = _SALUTE_OPENING.sub("", text)
     tokens = [t for t in words(text) if not _is_honorific(t)]
     tokens = [t for t in tokens if t.lower() not in ROLE_WORDS and t.lower() not in SALUTE_NOUNS]
+    tokens = [t for t in tokens if not (len(t) > 6 and t.lower().endswith(_TITLE_ENDINGS))]
+    # titles and kinship words written in lower case before the name ("Hyvä professori
+    # Lindholm", "Cara zia Lucia", "Geachte mevrouw De Vries")
+    while len(tokens) > 1 and tokens[0][:1].islower() and tokens[0].lower() not in _PARTICLE_SET:
+        tokens = tokens[1:]
     if not tokens or len(tokens) > 4 or not all(_NAME_TOKEN.match(t) for t in tokens):
         return None
     if is_org(" ".join(tokens)):
@@ -250,12 +268,40 @@ ADDRESS_MARKERS = frozenset("to an à a al alla till aan per til att attn attent
 _ARTICLES = frozenset("le la il lo el the".split())
 
 
+#: words before a place in an address ("à Beaune", "in Berlin", "bei Wien")
+_PLACE_PREPOSITIONS = frozenset("à a in i bei zu en per nach".split())
+
+
 def person_from_address_line(line: str) -> str | None:
     """The person an address line names: "Herrn Dr. Klaus Müller" → "Klaus Müller",
-    "Aan de heer J. van Dijk" → "J. van Dijk", "TO F. RIES,--LONDON." → "F. Ries"."""
+    "Aan de heer J. van Dijk" → "J. van Dijk", "TO F. RIES,--LONDON." → "F. Ries",
+    "Monsieur Jules Mercier, notaire" → "Jules Mercier" (an apposition after a comma goes).
+
+    A line in capitals names a person only with a title or a marker ("TO …", "HERRN …"):
+    letterheads are set in capitals. A single name needs a title, or a marker that is not a
+    place preposition before a known place ("à Beaune" is where the addressee lives).
+    """
     line = re.split(r",?\s*[-–—]{2,}", re.sub(r"\[\d+\]", "", line).strip())[0].rstrip(" ,.")
     tokens = words(line)
-    titled = any(_is_honorific(t) or t.lower() in ADDRESS_MARKERS for t in tokens[:4])
+    honoured = any(_is_honorific(t) for t in tokens[:4])
+    marked = any(t.lower() in ADDRESS_MARKERS for t in tokens[:4])
+    titled = honoured or marked
+    if not titled and line.isupper() and len(tokens) > 1:
+        return None
+    head, comma, _apposition = line.partition(",")
+    if comma and head.strip() and not any(ch.isdigit() for ch in line):  # not "Via …, 6"
+        person = _person_from_tokens(words(head), titled=titled)
+        if person and (len(person.split()) > 1 or honoured):
+            return person
+    person = _person_from_tokens(tokens, titled=titled)
+    if person and len(person.split()) == 1 and not honoured:
+        place_word = tokens[0].lower() in _PLACE_PREPOSITIONS
+        if place_word or gazetteer.is_known_place(person):
+            return None
+    return person
+
+
+def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
     while tokens and (
         tokens[0].lower() in ADDRESS_MARKERS | _ARTICLES
         or _is_honorific(tokens[0])
@@ -270,6 +316,24 @@ def person_from_address_line(line: str) -> str | None:
         return name
     single = titled and len(name.split()) == 1 and _NAME_TOKEN.match(name) and len(name) > 2
     return name if single and not is_org(name) and name.lower() not in SALUTE_NOUNS else None
+
+
+#: forms of address people give others and not themselves ("Dr", "Prof." head letterheads too)
+_COURTESY = frozenset(
+    """
+mr mrs miss messrs esq esqre herrn monsieur madame mademoiselle mme mlle signor signora
+sig sigra señor señora sr sra srta don doña heer mevrouw dhr mevr rouva herra neiti
+""".split()
+)
+
+
+def addressed_person(line: str) -> str | None:
+    """The person a line names with a courtesy form one does not give oneself: "B. R. Haydon
+    Esq.", "Mrs. Hofland", "Herrn Felix Salten" (not "Dr Eleanor Whitcombe", which may be the
+    writer's own letterhead)."""
+    person = person_from_address_line(line)
+    tokens = [t.lower().replace(".", "") for t in words(line)]
+    return person if person and any(t in _COURTESY for t in tokens) else None
 
 
 def signature_name(line: str) -> str:

@@ -2,13 +2,16 @@
 
 * **Date**: the dateline's, else the dateline's below the signature, else a date written in
   the address below the signature (a frank: "Reading November twenty two 1821", taken with
-  ``cert="medium"``). Numeric dates follow the letter's language and locale (US English when
-  an address has a US state and ZIP code).
+  ``cert="medium"``). A two-digit year ("25. X. 90") takes its century from the four-digit
+  years written elsewhere in the letter (:func:`century_hint`, ``cert="medium"``); a letter
+  that writes none keeps the date's text without an ISO value. Numeric dates follow the
+  letter's language and locale (US English when an address has a US state and ZIP code).
 * **Place of writing**: the dateline's place, else the town of the letterhead's postal line
   (``cert="medium"``). **Place received**: the town of the recipient's address.
 * **Senders**: the signatories; else the letterhead's organisation. **Addressees**: the person
-  (or organisation) of the address; else the person the salutation names ("Dear Chairwoman
-  Ellison:" → Ellison, ``cert="medium"``).
+  (or organisation) of the address above, or below the signature (one that names a person
+  wins over one that names only an organisation); else the person the salutation names
+  ("Dear Chairwoman Ellison:" → Ellison, ``cert="medium"``).
 * Places get a GeoNames URI when the offline gazetteer is sure; people never get one.
 """
 
@@ -18,7 +21,7 @@ from ingest.letter import formulas
 from ingest.letter.blocks import Draft
 from ingest.letter.model import Agent, Letter, Para, Place, Section
 from metadata import gazetteer, names, places
-from metadata.dates import DateMatch, DateValue, find_date, weekday_span
+from metadata.dates import DateMatch, DateValue, century_from_text, find_date, weekday_span
 from metadata.language import detect_language
 
 
@@ -65,24 +68,39 @@ def _locale(letter: Letter, language: str | None) -> str | None:
 def _date_and_place(letter: Letter, locale: str | None) -> tuple[DateValue | None, Place | None]:
     date: DateValue | None = None
     place: Place | None = None
+    hint = century_hint(letter)
     for para in (letter.dateline, letter.closer_dateline):
         if para is None:
             continue
-        found, found_place = _read_dateline(para.text, locale)
+        found, found_place = _read_dateline(para.text, locale, hint)
         place = place or found_place
         if found is not None and (date is None or (not date.iso and found.iso)):
             date = found
         if date is not None and date.iso:
             break
     if date is None or not date.iso:
-        franked = _frank_date(letter, locale)
+        franked = _frank_date(letter, locale, hint)
         if franked is not None:
             date = franked
     return date, place
 
 
-def _read_dateline(text: str, locale: str | None) -> tuple[DateValue | None, Place | None]:
-    found: DateMatch | None = find_date(text, locale)
+def century_hint(letter: Letter) -> int | None:
+    """The century of the four-digit years the letter writes elsewhere (datelines, subject,
+    body, postscript, footnotes; not the addresses and letterhead, whose numbers are streets
+    and postcodes), for a dateline with a two-digit year ("25. X. 90"); the years nearest the
+    dateline decide a tie."""
+    parts = [p.text for p in (letter.dateline, letter.closer_dateline, letter.subject) if p]
+    parts.append(body_text(letter) if letter.body else "")
+    parts += [p.text for p in letter.postscript]
+    parts += [note.text for note in letter.notes.values()]
+    return century_from_text("\n".join(parts), near=0)
+
+
+def _read_dateline(
+    text: str, locale: str | None, hint: int | None = None
+) -> tuple[DateValue | None, Place | None]:
+    found: DateMatch | None = find_date(text, locale, hint)
     if found is not None:
         name = places.place_from_dateline(text[: found.start]) or places.place_from_dateline(
             text[found.end :]
@@ -95,13 +113,14 @@ def _read_dateline(text: str, locale: str | None) -> tuple[DateValue | None, Pla
     return DateValue(text[span[0] : span[1]], cert="low"), _place(name, "medium") if name else None
 
 
-def _frank_date(letter: Letter, locale: str | None) -> DateValue | None:
+def _frank_date(letter: Letter, locale: str | None, hint: int | None) -> DateValue | None:
     """A full date written in the address below the signature (a postmark or frank)."""
     for line in letter.closer_address[:2]:
-        found = find_date(line, locale)
+        found = find_date(line, locale, hint)
         if found is not None and found.value.when:
             value = found.value
-            return DateValue(value.text, when=value.when, cert="medium")
+            cert = "low" if value.cert == "low" else "medium"
+            return DateValue(value.text, when=value.when, cert=cert)
     return None
 
 
@@ -144,7 +163,10 @@ def _clean_name(name: str) -> str:
 
 
 def _recipients(letter: Letter) -> list[Agent]:
-    from_address = _addressee(letter.address) or _addressee(letter.closer_address)
+    # an address that names a person wins over one that names only an organisation (a
+    # letterhead read as an address above, the recipient's address below the signature)
+    found = [a for a in (_addressee(letter.address), _addressee(letter.closer_address)) if a]
+    from_address = next((a for a in found if a.name), found[0] if found else None)
     from_salute = names.person_from_salute(letter.salute.text) if letter.salute else None
     if from_address is not None and from_address.name:
         return [from_address]

@@ -7,7 +7,8 @@ blocks before the salutation.
 * The **address** is what stands between the dateline and the salutation; without it (or when
   the date stands below the address, as in DIN letters), the last block above the dateline.
   A lone block above the dateline is the sender's letterhead in English letters unless it
-  names a person ("To Mr. …", "Herrn …"), the recipient's address elsewhere.
+  names a person with a form of address one does not give oneself ("To Mr. …", "Herrn …",
+  "B. R. Haydon Esq."), the recipient's address elsewhere.
 * The **subject** has a marker ("Re:", "Betreff:", "Objet :", "Oggetto:", "Asia:") or is the
   one line, bold or plain, right above the salutation.
 * Everything else above is **letterhead**.
@@ -178,6 +179,8 @@ def _is_recipient(lines: list[str], language: str | None) -> bool:
     first = names.words(lines[0])
     if first and first[0].lower() in names.ADDRESS_MARKERS | {"herrn", "frau", "messrs"}:
         return True
+    if any(names.addressed_person(line) for line in lines[:2]):
+        return True  # "B. R. Haydon Esq.": no one writes "Esq." after their own name
     if len(lines) < 2 or (language or "").split("-")[0] == "en":
         return False
     person = any(names.person_from_address_line(line) for line in lines[:3])

@@ -326,3 +326,84 @@ def test_letter_parts_below_the_signature_are_valid_tei(tmp_path):
         "//*[local-name()='correspAction'][@type='sent']/*[local-name()='placeName']/@ref"
     )
     assert ref == ["https://www.geonames.org/2656173"]
+
+
+# -- two-digit years and addressees (issue 3, follow-up) -----------------------------------------
+
+
+def test_a_two_digit_year_takes_its_century_from_the_letter(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Graz, 3. XI. 11.\n\nLiebe Schwester!\n\nSeit dem Herbst 1909 habe ich nicht so viel "
+        "gearbeitet wie in diesen Wochen; das Buch soll zu Ostern fertig sein.\n\n"
+        "Herzlich grüßt Dich\nDein Franz\n",
+    )
+    date = letter.metadata.date
+    assert date.when == "1911-11-03" and date.cert == "medium"
+    root = build_tei(letter, object_id="L-x", publication=Publication(), version="0.1.0")
+    assert validate_tei(root) == []
+    sent = root.xpath("//*[local-name()='correspAction'][@type='sent']/*[local-name()='date']")
+    assert sent[0].get("when") == "1911-11-03" and sent[0].get("cert") == "medium"
+
+
+def test_a_two_digit_year_alone_gets_no_iso_date(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "3/5/87\n\nDear Ann,\n\nThe parcel came this morning, thank you. I will write properly "
+        "at the weekend.\n\nLove,\nMeg\n",
+    )
+    assert letter.metadata.date.text == "3/5/87" and letter.metadata.date.iso is None
+
+
+def test_the_years_nearest_the_dateline_settle_a_tie(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Leeds, 3/5/87\n\nDear Ann,\n\nThe new edition of the 1887 catalogue is out; the old "
+        "one, printed in 1787, is in the library.\n\nLove,\nMeg\n",
+    )
+    assert letter.metadata.date.when == "1887-05-03"
+
+
+def test_the_address_below_the_signature_wins_over_a_letterhead_in_capitals(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "BANQUE CANTONALE VAUDOISE\nPlace Saint-François\n\nLausanne, le 4 mai 1874\n\n"
+        f"Monsieur le Président,\n\n{PROSE}\n\nVeuillez agréer, Monsieur le Président, "
+        "l'assurance de notre haute considération.\n\nLe Directeur\nH. Rochat\n\n"
+        "Monsieur le Dr Welti\nPrésident de la Confédération\nBerne\n",
+    )
+    assert [a.name for a in letter.metadata.recipients] == ["Welti"]
+
+
+def test_a_french_address_below_the_signature(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Dijon, le 12 mars 1852.\n\nMonsieur,\n\nJ'ai bien reçu votre lettre du 8 et je vous en "
+        "remercie.\n\nAgréez, Monsieur, mes salutations empressées.\n\nLouis Ferrand\n\n"
+        "À Monsieur\nMonsieur Jules Mercier, notaire\nà Beaune\n",
+    )
+    assert [a.name for a in letter.metadata.recipients] == ["Jules Mercier"]
+
+
+def test_an_esquire_above_the_dateline_is_the_addressee(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"John Keats Esq.\n\nHampstead, May 3rd 1819.\n\nMy dear Sir\n\n{PROSE}\n\n"
+        "Yours ever\nC. W. Dilke\n",
+    )
+    assert [a.name for a in letter.metadata.recipients] == ["John Keats"]
+    assert [a.name for a in letter.metadata.senders] == ["C. W. Dilke"]
+
+
+@pytest.mark.parametrize(
+    ("salute", "recipients"),
+    [
+        ("Hyvä professori Lindholm,", ["Lindholm"]),
+        ("Liebe Großmutter!", []),
+        ("Dear Granny,", []),
+        ("Liebe Frau Geheimrätin!", []),
+    ],
+)
+def test_titles_and_kinship_words_in_the_salutation(tmp_path, salute, recipients):
+    letter = letter_from(tmp_path, f"{salute}\n\n{PROSE}\n\nHerzlich,\nKarl\n")
+    assert [a.name for a in letter.metadata.recipients] == recipients

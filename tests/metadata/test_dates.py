@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metadata.dates import display, find_date, parse_date, weekday_span
+from metadata.dates import century_from_text, display, find_date, parse_date, weekday_span
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,47 @@ def test_a_weekday_is_not_a_date():
     assert parse_date("Thursday") is None
     assert weekday_span("Three Mile Cross Thursday") == (17, 25)
     assert weekday_span("Tuesday Morng") == (0, 13)
+
+
+@pytest.mark.parametrize(
+    ("written", "century", "iso"),
+    [
+        ("25. X. 90", 18, "1890-10-25"),
+        ("13. 6. 94", 18, "1894-06-13"),
+        ("8. IV. 95", 18, "1895-04-08"),
+        ("VI.18.31.", 18, "1831-06-18"),
+        ("München, 12. VIII. 12.", 19, "1912-08-12"),
+        ("3/5/87", 19, "1987-05-03"),
+    ],
+)
+def test_a_two_digit_year_takes_the_century_it_is_given(written, century, iso):
+    value = parse_date(written, language="de", century_hint=century)
+    assert value is not None and value.when == iso and value.cert == "medium"
+
+
+def test_a_hinted_numeric_date_still_follows_the_locale():
+    assert parse_date("3/5/87", language="en-us", century_hint=19).when == "1987-03-05"
+    # without a language the order stays a guess
+    assert parse_date("3/5/87", century_hint=19).cert == "low"
+    assert parse_date("31. II. 90", century_hint=18) is None
+
+
+def test_a_century_hint_leaves_four_digit_years_alone():
+    value = parse_date("25. X. 1890", century_hint=20)
+    assert value.when == "1890-10-25" and value.cert == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "near", "century"),
+    [
+        ("seit dem Sommer 1909 nicht mehr gesehen", None, 19),
+        ("the sale of 1788, the war of 1812 and the peace of 1815", None, 18),
+        ("Postfach 2140, 90402 Nürnberg, Tel. 0911 1234", None, None),
+        ("im Jahre 1.1900 oder 12/1900", None, None),
+        ("1789 … 1889", 0, 17),
+        ("1789 … 1889", 11, 18),
+        ("no year at all", None, None),
+    ],
+)
+def test_the_century_of_a_letters_other_years(text, near, century):
+    assert century_from_text(text, near=near) == century

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metadata.names import (
+    addressed_person,
     classify_line,
     person_from_address_line,
     person_from_salute,
@@ -68,6 +69,13 @@ def test_title_is_split_from_the_name():
         ("T. N. Talfourd Esqre.", "T. N. Talfourd"),
         ("Kansallisarkisto", None),
         ("Rauhankatu 17", None),
+        ("Monsieur Jules Mercier, notaire", "Jules Mercier"),
+        ("Frau Anna Kessler, geb. Hartmann", "Anna Kessler"),
+        ("Viale Giovine Italia, 6", None),
+        ("à Beaune", None),
+        ("in Berlin", None),
+        ("CREDITO FONDIARIO E COMMERCIALE", None),
+        ("HERRN JOHANN WEBER", "Johann Weber"),
     ],
 )
 def test_addressee_from_an_address_line(line, person):
@@ -87,6 +95,13 @@ def test_addressee_from_an_address_line(line, person):
         ("MY OLD AND WORTHY FRIEND,--", None),
         ("Rakas äiti!", None),
         ("Till Länsstyrelsen,", None),
+        ("Hyvä professori Lindholm,", "Lindholm"),
+        ("Cara zia Lucia,", "Lucia"),
+        ("Sehr geehrter Herr Professor Brandt!", "Brandt"),
+        ("Liebe Frau Geheimrätin!", None),
+        ("Liebe Großmutter!", None),
+        ("Dear Granny,", None),
+        ("Kæreste Moder!", None),
     ],
 )
 def test_salutations_name_people_not_relations(salute, person):
@@ -97,3 +112,17 @@ def test_titles_before_a_name_do_not_make_it_a_role():
     assert classify_line("Prof. Dr. Sandra Richter") == "person"
     assert classify_line("Rathbone Brothers & Co.") == "org"
     assert classify_line("Departamento de Historia Moderna") == "org"
+
+
+@pytest.mark.parametrize(
+    ("line", "person"),
+    [
+        ("B. R. Haydon Esq.", "B. R. Haydon"),
+        ("Mrs. Barbara Hofland", "Barbara Hofland"),
+        ("Herrn Felix Salten", "Felix Salten"),
+        ("Dr Eleanor Whitcombe", None),  # may be the writer's own letterhead
+        ("Prof. Sandra Richter", None),
+    ],
+)
+def test_a_courtesy_form_marks_someone_else(line, person):
+    assert addressed_person(line) == person
