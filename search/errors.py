@@ -26,3 +26,27 @@ class IndexLocked(SearchError):
             f"the search index at {path} is being written by another process and stayed locked "
             f"for {seconds:g} s; try again when that process has finished"
         )
+
+
+class UnknownLetter(SearchError):
+    def __init__(self, letter_id: str) -> None:
+        self.letter_id = letter_id
+        super().__init__(
+            f"no letter {letter_id!r} in the search index; check the id with 'epistula list'"
+        )
+
+
+class IndexOutdated(SearchError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"the search index at {path} was made by another version of Epistula; "
+            "run 'epistula reindex' to rebuild it"
+        )
+
+
+class EmptyIndex(SearchError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"the search index at {path} holds no letters; ingest letters first "
+            "(epistula ingest FILE…), or run 'epistula reindex' if the archive has some"
+        )

@@ -1,76 +1,232 @@
-"""Writing the index: one writer per batch, in a ``with`` block, waiting politely for the lock."""
+"""Writing the index: one writer per batch, waiting politely for another process's lock.
+
+Whoosh allows one writer at a time, through a lock file in the index folder. A second process
+that wants to write waits for it (saying so once: ``on_wait``, by default a line on stderr) up to
+:data:`LOCK_TIMEOUT` seconds, then gives up with :class:`IndexLocked`, which names the remedy;
+it never writes beside the first. Commits merge only small segments, so adding one letter to
+a large index stays quick; ``rebuild`` replaces every segment in one commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, MERGE_SMALL, SegmentWriter
 
 from metadata.card import Card
-from search.errors import IndexLocked, IndexMissing
-from search.schema import build_schema, document_for
+from search.errors import IndexLocked, IndexMissing, IndexOutdated
+from search.schema import Provenance, build_schema, document_for
 
-#: how long a writer waits for another process's lock before giving up (seconds)
+#: how long a writer waits for another process's lock before giving up (seconds);
+#: ``EPISTULA_LOCK_TIMEOUT`` in the environment overrides it
 LOCK_TIMEOUT = 60.0
+#: memory for the writer's sorting pool (MB); one process writes
+LIMIT_MB = 256
+#: how writers write segments: one file per part, not one compound file, whose parts Whoosh
+#: copies into memory each time a searcher opens them (seconds per query at 100,000 letters)
+WRITER_OPTIONS = {"procs": 1, "limitmb": LIMIT_MB, "compound": False}
+INDEX_NAME = "MAIN"
+
+Letters = Iterable[Card | tuple[Card, Provenance]]
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for the index lock (``EPISTULA_LOCK_TIMEOUT``, else 60)."""
+    try:
+        return float(os.environ.get("EPISTULA_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def say_waiting() -> None:
+    """The default notice while another process holds the lock (on stderr, once)."""
+    print(
+        "Waiting for the search index: another process is writing it…",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+@dataclass(frozen=True)
+class IndexedLetter:
+    """What the index holds about one letter, for comparing it with the store."""
+
+    id: str
+    sha256: str
+    version: str
+    tei_sha512: str
 
 
 def open_index(path: Path, create: bool = False) -> FileIndex:
     """The index in ``path``; created (empty) when ``create`` and none is there."""
-    if whoosh_index.exists_in(path):
-        return whoosh_index.open_dir(path)
+    if whoosh_index.exists_in(path, indexname=INDEX_NAME):
+        ix = whoosh_index.open_dir(path, indexname=INDEX_NAME)
+        if not same_schema(ix):
+            ix.close()
+            raise IndexOutdated(path)
+        return ix
     if not create:
         raise IndexMissing(path)
     path.mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(path, build_schema())
+    with _locked(path, lock_timeout(), say_waiting):  # two first writers must not both create it
+        if not whoosh_index.exists_in(path, indexname=INDEX_NAME):
+            whoosh_index.create_in(path, build_schema(), indexname=INDEX_NAME)
+    return open_index(path)
 
 
-def update(path: Path, cards: Iterable[Card], timeout: float = LOCK_TIMEOUT) -> int:
-    """Add or replace the letters of ``cards``; one commit for the whole batch."""
+def same_schema(ix: FileIndex) -> bool:
+    """Whether the index was made with this version's fields (else it needs a rebuild)."""
+    schema = ix.schema  # (read from the index's table of contents at each access)
+    return _fields(schema) == _current_fields()
+
+
+def _fields(schema: Schema) -> list[tuple[str, str]]:
+    return [(name, type(schema[name]).__name__) for name in sorted(schema.names())]
+
+
+@cache
+def _current_fields() -> list[tuple[str, str]]:
+    return _fields(build_schema())
+
+
+def update(
+    path: Path,
+    letters: Letters,
+    timeout: float | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> int:
+    """Add or replace ``letters`` (cards, or (card, provenance) pairs); one commit for all."""
+    timeout = lock_timeout() if timeout is None else timeout
     ix = open_index(path, create=True)
     count = 0
     try:
-        with ix.writer(timeout=timeout) as writer:
-            for card in cards:
-                writer.update_document(**document_for(card))
+        writer = _writer(ix, path, timeout, on_wait)
+        try:
+            for card, provenance in _pairs(letters):
+                writer.update_document(**document_for(card, provenance))
                 count += 1
-    except LockError as err:
-        raise IndexLocked(path, timeout) from err
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=MERGE_SMALL)  # never merges the large segments
     finally:
         ix.close()
     return count
 
 
-def rebuild(path: Path, cards: Iterable[Card], timeout: float = LOCK_TIMEOUT) -> int:
-    """Replace the whole index with ``cards`` (the index is a cache of the store)."""
-    ix = open_index(path, create=True)
+def rebuild(
+    path: Path,
+    letters: Letters,
+    timeout: float | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> int:
+    """Replace the whole index with ``letters`` (the index is a cache of the store).
+
+    Searches see the old index until the new one is committed; an index made by an older
+    version (other fields) is recreated with the current schema.
+    """
+    path.mkdir(parents=True, exist_ok=True)
     count = 0
-    try:
-        writer = ix.writer(timeout=timeout)
-    except LockError as err:
-        ix.close()
-        raise IndexLocked(path, timeout) from err
-    try:
-        for card in cards:
-            writer.add_document(**document_for(card))
-            count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    else:
-        writer.commit(mergetype=CLEAR)  # drops every old segment in the same commit
-    finally:
-        ix.close()
+    timeout = lock_timeout() if timeout is None else timeout
+    with _locked(path, timeout, on_wait):
+        exists = whoosh_index.exists_in(path, indexname=INDEX_NAME)
+        ix = whoosh_index.open_dir(path, indexname=INDEX_NAME) if exists else None
+        if ix is None or not same_schema(ix):
+            if ix is not None:
+                ix.close()
+            ix = whoosh_index.create_in(path, build_schema(), indexname=INDEX_NAME)
+        try:
+            writer = SegmentWriter(ix, _lk=False, **WRITER_OPTIONS)
+            try:
+                for card, provenance in _pairs(letters):
+                    writer.add_document(**document_for(card, provenance))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)  # drops every old segment in the same commit
+        finally:
+            ix.close()
     return count
 
 
-def indexed_ids(path: Path) -> dict[str, str]:
-    """id → sha256 of every indexed letter."""
+def indexed(path: Path) -> dict[str, IndexedLetter]:
+    """Every indexed letter by id, with the digests and version it was indexed from."""
     ix = open_index(path)
     try:
         with ix.searcher() as searcher:
-            return {f["id"]: f.get("sha256", "") for f in searcher.all_stored_fields()}
+            letters = {}
+            for docnum in range(searcher.doc_count_all()):
+                if searcher.reader().is_deleted(docnum):
+                    continue
+                stored = searcher.stored_fields(docnum)
+                letters[stored["id"]] = IndexedLetter(
+                    id=stored["id"],
+                    sha256=stored.get("sha256", ""),
+                    version=stored.get("version", ""),
+                    tei_sha512=stored.get("tei_sha512", ""),
+                )
+            return letters
     finally:
         ix.close()
+
+
+def remove(path: Path, ids: Iterable[str], timeout: float | None = None) -> int:
+    """Delete letters from the index by id; returns how many were there."""
+    ix = open_index(path)
+    try:
+        writer = _writer(ix, path, lock_timeout() if timeout is None else timeout, say_waiting)
+        removed = sum(writer.delete_by_term("id", letter_id) for letter_id in ids)
+        writer.commit(mergetype=MERGE_SMALL)
+        return removed
+    finally:
+        ix.close()
+
+
+def _writer(
+    ix: FileIndex, path: Path, timeout: float, on_wait: Callable[[], None] | None
+) -> SegmentWriter:
+    try:
+        return ix.writer(**WRITER_OPTIONS)
+    except LockError:
+        (on_wait or say_waiting)()
+    try:
+        return ix.writer(timeout=timeout, delay=0.05, **WRITER_OPTIONS)
+    except LockError as err:
+        raise IndexLocked(path, timeout) from err
+
+
+@contextmanager
+def _locked(path: Path, timeout: float, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """Hold the index's write lock (the one Whoosh's writers take) for a block."""
+    lock = FileStorage(str(path)).lock(f"{INDEX_NAME}_WRITELOCK")
+    if not lock.acquire():
+        (on_wait or say_waiting)()
+        deadline = time.monotonic() + timeout
+        while not lock.acquire():
+            if time.monotonic() >= deadline:
+                raise IndexLocked(path, timeout)
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _pairs(letters: Letters) -> Iterator[tuple[Card, Provenance | None]]:
+    for letter in letters:
+        if isinstance(letter, tuple):
+            yield letter
+        else:
+            yield letter, None

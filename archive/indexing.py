@@ -1,0 +1,132 @@
+"""Keeping the search index in step with the store.
+
+The index is updated after the store is written, and can lag without losing anything: each
+indexed letter records the OCFL version and the sha512 of the ``tei.xml`` it was indexed from
+(the digest the object's inventory lists for it), so :func:`verify_index` can tell, from the
+inventories alone, which letters are missing from the index, which are stale (their TEI changed
+after indexing) and which are indexed but no longer in the store. ``--fix`` brings those up to
+date without rebuilding the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from archive.ocfl import StorageRoot
+from metadata.card import Card
+from search import indexer
+from search.errors import IndexMissing
+from search.schema import Provenance
+
+if TYPE_CHECKING:
+    from archive.api import Archive
+
+TEI_PATH = "tei.xml"
+
+
+@dataclass(frozen=True)
+class IndexProblem:
+    """One letter the index does not show as the store holds it."""
+
+    id: str
+    code: str  # "index-missing" | "index-stale" | "index-orphan"
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "code": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.id}: [{self.code}] {self.message}"
+
+
+@dataclass
+class IndexReport:
+    checked: int
+    indexed: int
+    problems: list[IndexProblem]
+    fixed: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "checked": self.checked,
+            "indexed": self.indexed,
+            "valid": not self.problems,
+            "problems": [p.to_json() for p in self.problems],
+            "fixed": self.fixed,
+        }
+
+
+def provenance(store: StorageRoot, object_id: str) -> Provenance:
+    """The head version of the letter and the sha512 its inventory lists for ``tei.xml``."""
+    inventory = store.inventory(object_id)
+    head = inventory["head"]
+    for digest, paths in inventory["versions"][head]["state"].items():
+        if TEI_PATH in paths:
+            return Provenance(version=head, tei_sha512=digest)
+    return Provenance(version=head)
+
+
+def index_cards(
+    archive: Archive, cards: Iterable[Card], on_wait: Callable[[], None] | None = None
+) -> int:
+    """Index (add or replace) letters just written to the store, with their provenance."""
+    store = archive.store()
+    return indexer.update(
+        archive.index_path, ((card, provenance(store, card.id)) for card in cards), on_wait=on_wait
+    )
+
+
+def letters_for_index(archive: Archive, ids: Iterable[str] | None = None) -> Iterator[
+    tuple[Card, Provenance]
+]:  # fmt: skip
+    """Every letter (or those of ``ids``) as the index needs it: card and provenance."""
+    store = archive.store()
+    for object_id in archive.ids() if ids is None else ids:
+        yield archive.card(object_id), provenance(store, object_id)
+
+
+def reindex(archive: Archive, on_wait: Callable[[], None] | None = None) -> int:
+    """Rebuild the whole index from the store."""
+    return indexer.rebuild(archive.index_path, letters_for_index(archive), on_wait=on_wait)
+
+
+def verify_index(archive: Archive, fix: bool = False) -> IndexReport:
+    """Compare the index with the store; with ``fix``, re-index what is missing or stale and
+    drop what the store no longer holds."""
+    store = archive.store()
+    ids = store.object_ids()
+    try:
+        indexed = indexer.indexed(archive.index_path)
+    except IndexMissing:
+        indexed = {}
+    problems: list[IndexProblem] = []
+    for object_id in ids:
+        held = indexed.get(object_id)
+        if held is None:
+            problems.append(IndexProblem(object_id, "index-missing", "not in the search index"))
+            continue
+        current = provenance(store, object_id)
+        if held.tei_sha512 != current.tei_sha512:
+            was = f"{held.version or 'an unknown version'}"
+            problems.append(
+                IndexProblem(
+                    object_id,
+                    "index-stale",
+                    f"indexed from {was}, but the TEI changed since (now {current.version})",
+                )
+            )
+    for object_id in sorted(set(indexed) - set(ids)):
+        problems.append(
+            IndexProblem(object_id, "index-orphan", "in the search index but not in the archive")
+        )
+    report = IndexReport(checked=len(ids), indexed=len(indexed), problems=problems)
+    if fix and problems:
+        refresh = [p.id for p in problems if p.code != "index-orphan"]
+        orphans = [p.id for p in problems if p.code == "index-orphan"]
+        if refresh:
+            report.fixed += indexer.update(archive.index_path, letters_for_index(archive, refresh))
+        if orphans:
+            report.fixed += indexer.remove(archive.index_path, orphans)
+    return report

@@ -1,0 +1,373 @@
+"""Which letters a query matches, and how well, computed a block of postings at a time.
+
+Whoosh finds and scores matches one document at a time, in Python; that is fine for a few
+hundred matches but slow for what a faceted search needs of *every* match (the total, facet
+counts, sorting by date, the best ten) when a query matches tens of thousands of letters. Here
+posting lists are read in blocks into numpy arrays: terms, their unions and intersections,
+negation, term expansions (wildcards, fuzzy words) and ranges over a numeric column (dates,
+years) become array operations; phrases decode positions only for the letters holding every
+word; scores are Whoosh's BM25F, summed per term with numpy. Other query types (spans) are
+left to Whoosh's matchers, so every query is answered, the common ones faster.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+from pickle import loads
+from typing import Any
+
+import numpy as np
+from whoosh import query as q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.fields import DATETIME, NUMERIC
+from whoosh.reading import IndexReader, TermNotFound
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+EMPTY = np.zeros(0, dtype=np.int64)
+#: BM25F's free parameters, as Whoosh's default weighting has them
+B, K1 = 0.75, 1.2
+#: a field length as Whoosh stores it (one byte) → the length
+_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+
+
+class Evaluation:
+    """One query's matches and scores over the segments behind a searcher.
+
+    Each posting list is read once, a block at a time, into arrays of document numbers and
+    term weights; matches are set operations on those arrays and scores are BM25F (as
+    Whoosh computes it), summed over the query's terms.
+    """
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.leaves = searcher.leaf_searchers()
+        self._postings: dict[tuple[int, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._lengths: dict[tuple[int, str], np.ndarray] = {}
+        self._positions: dict[tuple[int, str, bytes], list[bytes]] = {}
+
+    def docs(self, query: q.Query) -> np.ndarray:
+        """Document numbers (sorted, deleted letters left out) of every match."""
+        parts = []
+        for index, (leaf, offset) in enumerate(self.leaves):
+            reader = leaf.reader()
+            docs = self._docs(index, leaf, reader, query)
+            if reader.has_deletions() and len(docs):
+                deleted = np.fromiter(reader._perdoc.deleted_docs(), dtype=np.int64)
+                docs = docs[~np.isin(docs, deleted)]
+            parts.append(docs + offset)
+        return np.concatenate(parts) if parts else EMPTY
+
+    def ranked(
+        self, query: q.Query, docs: np.ndarray, count: int | None
+    ) -> list[tuple[int, float]]:
+        """The ``count`` best of ``docs`` (all when None) as (docnum, score), best first."""
+        scores = np.zeros(self.searcher.doc_count_all(), dtype=np.float64)
+        for term in _scored_terms(query):
+            self._add_scores(scores, *term)
+        chosen = scores[docs]
+        if count is not None and count < len(docs):
+            best = np.argpartition(-chosen, count - 1)[:count]
+        else:
+            best = np.arange(len(docs))
+        order = best[np.lexsort((docs[best], -chosen[best]))]
+        return [(int(docs[i]), float(chosen[i])) for i in order]
+
+    def _add_scores(self, scores: np.ndarray, fieldname: str, text: Any, boost: float) -> None:
+        schema = self.searcher.schema
+        if fieldname not in schema or not schema[fieldname].scorable:
+            return
+        btext = text if isinstance(text, bytes) else schema[fieldname].to_bytes(text)
+        idf = self.searcher.idf(fieldname, btext)
+        average = self.searcher.avg_field_length(fieldname) or 1.0
+        for index, (leaf, offset) in enumerate(self.leaves):
+            ids, weights = self._read(index, leaf.reader(), fieldname, btext)
+            if not len(ids):
+                continue
+            lengths = self._field_lengths(index, leaf.reader(), fieldname)[ids]
+            norm = K1 * ((1 - B) + B * lengths / average)
+            scores[ids + offset] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
+
+    def _docs(
+        self, index: int, searcher: Searcher, reader: IndexReader, query: q.Query
+    ) -> np.ndarray:
+        if isinstance(query, q.Term):
+            return self._read(index, reader, query.fieldname, query.text)[0]
+        if isinstance(query, q.And | q.Require):
+            return _intersect(
+                [self._docs(index, searcher, reader, sub) for sub in query.children()]
+            )
+        if isinstance(query, q.Or | q.DisjunctionMax):
+            return _union([self._docs(index, searcher, reader, sub) for sub in query.children()])
+        if isinstance(query, q.AndNot):
+            a = self._docs(index, searcher, reader, query.a)
+            return np.setdiff1d(a, self._docs(index, searcher, reader, query.b), assume_unique=True)
+        if isinstance(query, q.Not):
+            everything = np.arange(reader.doc_count_all(), dtype=np.int64)
+            inner = self._docs(index, searcher, reader, query.query)
+            return np.setdiff1d(everything, inner, assume_unique=True)
+        if isinstance(query, q.AndMaybe):
+            return self._docs(index, searcher, reader, query.a)
+        if isinstance(query, q.Otherwise):
+            first = self._docs(index, searcher, reader, query.a)
+            return first if len(first) else self._docs(index, searcher, reader, query.b)
+        if isinstance(query, q.NumericRange):
+            return _numeric_range(searcher, reader, query)
+        if isinstance(query, q.MultiTerm) and not isinstance(query, q.Every):
+            field = query.field()
+            return _union([self._read(index, reader, field, t)[0] for t in query._btexts(reader)])
+        if isinstance(query, q.Phrase):
+            return self._phrase(index, reader, query)
+        if isinstance(query, q.WrappingQuery):
+            return self._docs(index, searcher, reader, query.child)
+        if isinstance(query, q.Every) and not query.fieldname:
+            return np.arange(reader.doc_count_all(), dtype=np.int64)
+        if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
+            return EMPTY
+        # spans and anything else: Whoosh's matchers know how
+        return np.fromiter(query.docs(searcher), dtype=np.int64)
+
+    def _phrase(self, index: int, reader: IndexReader, query: q.Phrase) -> np.ndarray:
+        """Letters with the words in order, at most ``slop`` positions apart (1: adjacent).
+        Positions are decoded only for the letters that hold every word."""
+        postings = [self._read(index, reader, query.fieldname, word) for word in query.words]
+        if not postings:
+            return EMPTY
+        candidates = _intersect([ids for ids, _weights in postings])
+        if len(postings) == 1 or not len(candidates):
+            return candidates
+        values = [self._values(index, reader, query.fieldname, w) for w in query.words]
+        slots = [np.searchsorted(ids, candidates).tolist() for ids, _weights in postings]
+        found = [
+            doc
+            for n, doc in enumerate(candidates.tolist())
+            if _in_order(
+                [_positions(vs[slot[n]]) for vs, slot in zip(values, slots, strict=True)],
+                query.slop,
+            )
+        ]
+        return np.array(found, dtype=np.int64)
+
+    def _values(self, index: int, reader: IndexReader, fieldname: str, text: Any) -> list[bytes]:
+        key = (index, fieldname, _exists(reader, fieldname, text))
+        if key not in self._positions:
+            matcher = reader.postings(fieldname, key[2])
+            values: list[bytes] = []
+            while matcher.is_active():
+                matcher._read_values()
+                values.extend(matcher._values)
+                matcher._next_block()
+            self._positions[key] = values
+        return self._positions[key]
+
+    def _read(self, index: int, reader: IndexReader, fieldname: str | None, text: Any) -> tuple[
+        np.ndarray, np.ndarray
+    ]:  # fmt: skip
+        """One segment's posting list of a term: (document numbers, weights)."""
+        if not fieldname or fieldname not in reader.schema:
+            return EMPTY, np.zeros(0)
+        btext = text if isinstance(text, bytes) else reader.schema[fieldname].to_bytes(text)
+        key = (index, fieldname, btext)
+        if key not in self._postings:
+            try:
+                self._postings[key] = _postings(reader.postings(fieldname, btext))
+            except TermNotFound:
+                self._postings[key] = (EMPTY, np.zeros(0))
+        return self._postings[key]
+
+    def _field_lengths(self, index: int, reader: IndexReader, fieldname: str) -> np.ndarray:
+        key = (index, fieldname)
+        if key not in self._lengths:
+            perdoc = reader._perdoc
+            name = f"_{fieldname}_len"
+            if not perdoc.has_column(name):
+                self._lengths[key] = np.ones(reader.doc_count_all())
+            else:
+                raw = _column_values(
+                    perdoc.column_reader(name, LENGTHS_COLUMN), LENGTHS_COLUMN, reader
+                )
+                self._lengths[key] = _LENGTHS[raw]
+        return self._lengths[key]
+
+
+def _scored_terms(query: q.Query) -> list[tuple[str, Any, float]]:
+    """(field, term, boost) of the terms that add to a match's score (not those under NOT)."""
+    if isinstance(query, q.Term):
+        return [(query.fieldname, query.text, query.boost)]
+    if isinstance(query, q.Phrase | q.Ordered | q.Sequence):
+        return [(query.fieldname, word, query.boost) for word in getattr(query, "words", [])]
+    if isinstance(query, q.AndNot | q.AndMaybe):
+        return _scored_terms(query.a) + (
+            _scored_terms(query.b) if isinstance(query, q.AndMaybe) else []
+        )
+    if isinstance(query, q.Not | q.NumericRange):
+        return []
+    found = []
+    for child in query.children():
+        found += [(f, t, b * query.boost) for f, t, b in _scored_terms(child)]
+    return found
+
+
+def _positions(value: bytes) -> list[int]:
+    """A posting's positions (Whoosh's ``Positions`` format: a count, then pickled deltas)."""
+    codes = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+    return list(accumulate(codes))
+
+
+def _in_order(positions: list[list[int]], slop: int) -> bool:
+    """Whether some position of each word follows one of the word before, within ``slop``."""
+    ends = positions[0]
+    for following in positions[1:]:
+        if slop == 1:
+            wanted = {end + 1 for end in ends}
+            ends = [p for p in following if p in wanted]
+        else:
+            ends = [p for p in following if any(0 < p - end <= slop for end in ends)]
+        if not ends:
+            return False
+    return True
+
+
+def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    if not hasattr(matcher, "_read_ids"):  # not a Whoosh 3 posting list: the slow way
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    id_blocks, weight_blocks = [], []
+    while matcher.is_active():  # one block (up to 128 postings) at a time
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        id_blocks.append(np.asarray(matcher._ids, dtype=np.int64))
+        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
+        matcher._next_block()
+    if not id_blocks:
+        return EMPTY, np.zeros(0)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def prune(query: q.Query, reader: IndexReader) -> q.Query | None:
+    """``query`` without the terms the index does not hold, wildcards and fuzzy words expanded
+    to the terms they match; None when it can match nothing.
+
+    A bare word searches some twenty fields and most of them never hold it: pruning once lets
+    counting and scoring look up only the terms that exist.
+    """
+    if isinstance(query, q.Term):
+        return query if len(_exists(reader, query.fieldname, query.text)) else None
+    if isinstance(query, q.And | q.Require):
+        subs = [prune(sub, reader) for sub in query.children()]
+        if any(sub is None for sub in subs):
+            return None
+        return _rebuild(query, subs)  # type: ignore[arg-type]
+    if isinstance(query, q.Or | q.DisjunctionMax):
+        kept = [sub for sub in (prune(c, reader) for c in query.children()) if sub is not None]
+        return _rebuild(query, kept) if kept else None
+    if isinstance(query, q.AndNot | q.AndMaybe):
+        a, b = prune(query.a, reader), prune(query.b, reader)
+        if a is None:
+            return None
+        return a if b is None else type(query)(a, b)
+    if isinstance(query, q.Not):
+        inner = prune(query.query, reader)
+        return q.Every() if inner is None else q.Not(inner)
+    if isinstance(query, q.MultiTerm) and not isinstance(query, q.Every):
+        field = query.field()
+        if field not in reader.schema:
+            return None
+        terms = [q.Term(field, btext, boost=query.boost) for btext in query._btexts(reader)]
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else q.Or(terms, boost=query.boost)
+    if isinstance(query, q.Phrase):
+        exist = all(len(_exists(reader, query.fieldname, word)) for word in query.words)
+        return query if exist else None
+    if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
+        return None
+    return query
+
+
+def _rebuild(query: q.CompoundQuery, subs: list[q.Query]) -> q.Query:
+    if len(subs) == 1 and query.boost == 1.0:
+        return subs[0]
+    return type(query)(subs, boost=query.boost)
+
+
+def _exists(reader: IndexReader, fieldname: str | None, text: Any) -> bytes:
+    """The term's bytes when the index holds it, else b""."""
+    if not fieldname or fieldname not in reader.schema:
+        return b""
+    btext = text if isinstance(text, bytes) else reader.schema[fieldname].to_bytes(text)
+    return btext if (fieldname, btext) in reader else b""
+
+
+def numeric_column(reader: IndexReader, fieldname: str) -> np.ndarray | None:
+    """One segment's values of a numeric column, one per document, without a Python loop
+    (documents without a value hold the column's default). None when there is no column."""
+    column = reader.schema[fieldname].column_type
+    if column is None or not reader.has_column(fieldname):
+        return None
+    return _column_values(reader.column_reader(fieldname, translate=False), column, reader)
+
+
+def _column_values(col: Any, column: Any, reader: IndexReader) -> np.ndarray:
+    typecode = getattr(column, "_typecode", None)
+    doccount = reader.doc_count_all()
+    if typecode is None or not hasattr(col, "_dbfile"):  # another column type: the slow way
+        return np.fromiter(col, dtype=np.uint64, count=doccount)
+    count = min(col._count, doccount)
+    raw = col._dbfile.get(col._basepos, count * col._fixedlen)
+    values = np.frombuffer(raw, dtype=np.dtype(">" + typecode), count=count)
+    values = values.astype(np.dtype("=" + typecode))
+    if count < doccount:
+        padding = np.full(doccount - count, column._default, dtype=values.dtype)
+        values = np.concatenate([values, padding])
+    return values
+
+
+def column_key(field: NUMERIC, value: Any) -> int:
+    """``value`` as the numeric column of ``field`` stores it."""
+    if isinstance(field, DATETIME) and isinstance(value, int):
+        return value  # a date already in microseconds, as date ranges hold them
+    return int(field.to_column_value(value))
+
+
+def _numeric_range(searcher: Searcher, reader: IndexReader, query: q.NumericRange) -> np.ndarray:
+    """Letters whose value lies in the range, straight from the field's numeric column."""
+    field = reader.schema[query.fieldname] if query.fieldname in reader.schema.names() else None
+    values = numeric_column(reader, query.fieldname) if isinstance(field, NUMERIC) else None
+    if values is None or field is None:
+        return np.fromiter(query.docs(searcher), dtype=np.int64)
+    mask = values != field.column_type._default  # letters without a value never match
+    if query.start is not None:
+        start = column_key(field, query.start)
+        mask &= values > start if query.startexcl else values >= start
+    if query.end is not None:
+        end = column_key(field, query.end)
+        mask &= values < end if query.endexcl else values <= end
+    return np.flatnonzero(mask).astype(np.int64)
+
+
+def _intersect(parts: list[np.ndarray]) -> np.ndarray:
+    if not parts:
+        return EMPTY
+    parts.sort(key=len)
+    result = parts[0]
+    for part in parts[1:]:
+        if not len(result):
+            break
+        result = np.intersect1d(result, part, assume_unique=True)
+    return result
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    return np.unique(np.concatenate(parts))

@@ -1,0 +1,142 @@
+"""Facet counts and date order for every match, read from per-letter numeric columns.
+
+Each facet value (a sender's name, a place, a language…) is kept in a sortable numeric column
+as a 64-bit key of the exact value; a letter with several senders fills several slots
+(``facet_sender_0``, ``facet_sender_1``…). Counting a facet over the letters a query matches is
+then one numpy pass over those columns, whatever the number of matches; only the few values
+shown are turned back into names, from the stored fields of one letter that carries each.
+Years come from the ``year`` column and dates for sorting from the ``date`` column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.searching import Searcher
+from whoosh.util.numeric import from_sortable
+
+from search.docsets import numeric_column
+
+#: facets and how many values of each one letter can count towards
+FACET_SLOTS = {"sender": 3, "recipient": 3, "place": 2, "collection": 2, "lang": 1}
+#: every facet a search can count
+FACETS = ("sender", "recipient", "year", "lang", "place", "collection")
+#: values shown per facet
+FACET_TOP = 10
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+def facet_key(value: str) -> int:
+    """The 64-bit column key of one exact facet value (never 0, which means "none")."""
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True) or 1
+
+
+def slot_fields(facet: str) -> list[str]:
+    return [f"facet_{facet}_{n}" for n in range(FACET_SLOTS[facet])]
+
+
+class Columns:
+    """The numeric columns of all segments behind one searcher, read once, as global arrays."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self._arrays: dict[str, np.ndarray | None] = {}
+
+    def get(self, fieldname: str) -> np.ndarray | None:
+        if fieldname not in self._arrays:
+            parts = []
+            for leaf, _offset in self.searcher.leaf_searchers():
+                values = numeric_column(leaf.reader(), fieldname)
+                if values is None:
+                    self._arrays[fieldname] = None
+                    return None
+                parts.append(values)
+            self._arrays[fieldname] = np.concatenate(parts) if parts else None
+        return self._arrays[fieldname]
+
+
+def count_facets(
+    columns: Columns, docs: np.ndarray, names: Iterable[str], top: int = FACET_TOP
+) -> dict[str, list[FacetValue]]:
+    """The ``top`` most frequent values of each facet among the letters ``docs``."""
+    return {name: _count(columns, docs, name, top) for name in names}
+
+
+def _count(columns: Columns, docs: np.ndarray, name: str, top: int) -> list[FacetValue]:
+    if name == "year":
+        return _count_years(columns, docs, top)
+    slots = [columns.get(field) for field in slot_fields(name)]
+    if any(slot is None for slot in slots) or not len(docs):
+        return []
+    stacked = np.stack([slot[docs] for slot in slots if slot is not None])
+    keys, counts = np.unique(stacked[stacked != 0], return_counts=True)
+    best = np.argsort(-counts, kind="stable")[:top]
+    values = []
+    for index in best:
+        key = int(keys[index])
+        column = int(np.argmax((stacked == key).any(axis=0)))
+        values.append(
+            FacetValue(_name_of(columns.searcher, int(docs[column]), name, key), int(counts[index]))
+        )
+    return sorted(values, key=lambda v: (-v.count, v.value))
+
+
+def _count_years(columns: Columns, docs: np.ndarray, top: int) -> list[FacetValue]:
+    years = columns.get("year")
+    if years is None or not len(docs):
+        return []
+    field = columns.searcher.schema["year"]
+    chosen = years[docs]
+    chosen = chosen[chosen != field.column_type._default]
+    keys, counts = np.unique(chosen, return_counts=True)
+    best = np.argsort(-counts, kind="stable")[:top]
+    values = [
+        FacetValue(
+            str(from_sortable(field.numtype, field.bits, field.signed, int(keys[i]))),
+            int(counts[i]),
+        )
+        for i in best
+    ]
+    return sorted(values, key=lambda v: (-v.count, v.value))
+
+
+def _name_of(searcher: Searcher, docnum: int, facet: str, key: int) -> str:
+    stored = searcher.stored_fields(docnum).get("facets", {})
+    for value in stored.get(facet, []):
+        if facet_key(value) == key:
+            return value
+    return "?"
+
+
+def date_order(columns: Columns, docs: np.ndarray, descending: bool) -> np.ndarray:
+    """``docs`` by date (oldest first, or newest first); undated letters last either way."""
+    dates = columns.get("date")
+    if dates is None or not len(docs):
+        return docs
+    field = columns.searcher.schema["date"]
+    chosen = dates[docs]
+    dated = chosen != field.column_type._default
+    order = np.argsort(chosen, kind="stable")
+    with_dates, undated = order[dated[order]], order[~dated[order]]
+    if descending:
+        with_dates = with_dates[::-1]
+    return docs[np.concatenate([with_dates, undated])]
+
+
+def facet_documents(values: dict[str, Sequence[str]]) -> dict[str, object]:
+    """The facet columns and stored names of one letter, from its facet values."""
+    kept = {facet: [v for v in names if v] for facet, names in values.items()}
+    document: dict[str, object] = {"facets": {k: v for k, v in kept.items() if v}}
+    for facet in FACET_SLOTS:
+        for field, name in zip(slot_fields(facet), kept.get(facet, []), strict=False):
+            document[field] = facet_key(name)
+    return document

@@ -1,0 +1,80 @@
+"""Keyword-in-context snippets, cut from a hit's stored text.
+
+Only the hits shown get a snippet. The text is read once, a word at a time, each word folded
+and stemmed as the letter's body field indexes it (so "Briefe" is marked where the query asked
+for "Brief"); the window of about :data:`SNIPPET_CHARS` characters holding the most matched
+words is cut at word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from search.analysis import WORD, fold, stemmer
+
+SNIPPET_CHARS = 160
+#: markers around highlighted words (the CLI turns them into colour, JSON drops them)
+MARK_START, MARK_END = "**", "**"
+ELLIPSIS = "…"
+_WORD = re.compile(WORD)
+
+
+def snippet(text: str, terms: Iterable[str], lang: str, width: int = SNIPPET_CHARS) -> str:
+    """The part of ``text`` around the words whose indexed form (folded, stemmed in ``lang``)
+    is in ``terms``, marked. Empty when no word matches."""
+    wanted = set(terms)
+    if not wanted or not text:
+        return ""
+    stem = stemmer(lang)
+    # a stem keeps its word's first letters: only words starting like a wanted stem are stemmed
+    starts = {term[:3] for term in wanted}
+    lengths = sorted({len(start) for start in starts})
+    spans = []
+    for match in _WORD.finditer(text):
+        folded = fold(match.group())
+        if any(folded[:n] in starts for n in lengths) and stem(folded) in wanted:
+            spans.append(match.span())
+    if not spans:
+        return ""
+    start, end = _window(text, spans, width)
+    parts: list[str] = [ELLIPSIS + " " if start > 0 else ""]
+    at = start
+    for first, last in spans:
+        if first < start or last > end:
+            continue
+        parts += [text[at:first], MARK_START, text[first:last], MARK_END]
+        at = last
+    parts.append(text[at:end])
+    if end < len(text):
+        parts.append(" " + ELLIPSIS)
+    return " ".join("".join(parts).split())
+
+
+def opening(text: str, width: int = SNIPPET_CHARS) -> str:
+    """The beginning of ``text``, cut at a word boundary."""
+    text = " ".join(text[: width * 2].split())
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0] + " " + ELLIPSIS
+
+
+def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """The ``width`` characters starting a little before a match, holding the most matches."""
+    lead = width // 4
+    best, best_count = 0, -1
+    for index, (first, _last) in enumerate(spans):
+        reach = max(0, first - lead) + width
+        count = sum(1 for _f, last in spans[index:] if last <= reach)
+        if count > best_count:
+            best, best_count = index, count
+    first = spans[best][0]
+    start = max(0, first - lead)
+    if start > 0:  # begin at a word
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else first
+    end = min(len(text), start + width)
+    if end < len(text):  # end at a word, never before the match
+        space = text.rfind(" ", spans[best][1], end)
+        end = space if space > 0 else end
+    return start, end
