@@ -2,7 +2,8 @@
 
 ``L-2017-07-13-engesland-niinisto-818932f2``: date, first sender's and first addressee's
 surnames, and the first eight hex digits of the original's SHA-256. The same bytes always end
-in the same suffix, which is how a second ingest of a file is recognised.
+in the same suffix, which is how a second ingest of a file is recognised. A letter that already
+has an id (a re-ingested TEI export names its own) keeps it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from archive.constants import OBJECT_ID_PATTERN, RESERVED_OBJECT_IDS
 from ingest.letter.model import Agent, Letter
 from metadata.names import surname
 
@@ -34,6 +36,9 @@ def _agent_slug(agents: list[Agent]) -> str:
 
 
 def object_id_for(letter: Letter) -> str:
+    own = letter.object_id
+    if own and OBJECT_ID_PATTERN.fullmatch(own) and own not in RESERVED_OBJECT_IDS:
+        return own
     meta = letter.metadata
     when = meta.date.when if meta.date and meta.date.when else "undated"
     digest = letter.document.source.sha256[:DIGEST_CHARS]

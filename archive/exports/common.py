@@ -1,0 +1,334 @@
+"""What every export shares: its errors, the letters it reads and the package it writes.
+
+Letters are read one at a time (:class:`ExportLetter` parses each TEI once, however many views
+a format needs) so an export of any size runs in constant memory. A package is written into
+:class:`Staging`, a hidden directory inside the target, and moved into place only when it is
+complete: a failure leaves the target as it was, and nothing is ever written outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING
+
+from lxml import etree
+
+from archive.errors import ArchiveError
+from archive.settings import Settings
+from metadata.card import Card, card_from_tei
+from metadata.oai_dc import oai_dc
+from metadata.xml import parse, serialise
+
+if TYPE_CHECKING:
+    from archive.api import Archive
+    from archive.ocfl import StorageRoot
+
+TEI_MEDIA_TYPE = "application/tei+xml"
+#: the staging directory's name starts with this (it is hidden, and removed on failure)
+STAGING_PREFIX = ".epistula-export-"
+
+
+class ExportError(ArchiveError):
+    """Base class: an export could not be written; nothing was left behind."""
+
+    code = "export-failed"
+
+
+class ExportTargetNotEmpty(ExportError):
+    code = "target-not-empty"
+    remedy = "choose an empty or new directory, or pass --force to replace its contents"
+
+
+class ExportTargetNotADirectory(ExportError):
+    code = "target-not-a-directory"
+    remedy = "give a directory (new or empty) to write the export into"
+
+
+class ExportTargetInArchive(ExportError):
+    code = "target-in-archive"
+    remedy = "choose a directory outside the archive that does not contain it"
+
+
+class UnknownFormat(ExportError):
+    code = "unknown-format"
+
+    def __init__(self, fmt: str, known: list[str]) -> None:
+        super().__init__(
+            f"export format {fmt!r}", "is not one Epistula writes", f"choose {', '.join(known)}"
+        )
+
+
+class NoLettersSelected(ExportError):
+    code = "no-letters"
+    remedy = "check the query with 'epistula search', or the ids with 'epistula list'"
+
+
+class PackageInvalid(ExportError):
+    """The package failed the check its receiving system would make (a bug: please report it)."""
+
+    code = "package-invalid"
+    remedy = "nothing was written; please report this to the Epistula developers"
+
+
+class UnsuitableLicence(ExportError):
+    code = "unsuitable-licence"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What a format may be told besides the letters: the date it prints, and its own options."""
+
+    #: the moment printed as the package's date (``--date`` pins it; UTC)
+    moment: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    #: ``saf``: also write the items as one zip file
+    zip: bool = False
+    #: ``cmif``: the address the CMIF file will be published at
+    url: str | None = None
+    #: ``saf``: handles of the DSpace collections every item goes into
+    collections: tuple[str, ...] = ()
+
+    @property
+    def day(self) -> str:
+        return self.moment.date().isoformat()
+
+    @property
+    def timestamp(self) -> str:
+        """``2024-05-01T12:00:00Z``: an xsd:dateTime in UTC."""
+        return self.moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class ExportJob:
+    """One export being written: its letters, package, options and the archive's identity."""
+
+    letters: Letters
+    out: Staging
+    options: ExportOptions
+    settings: Settings
+    version: str
+
+
+class ExportLetter:
+    """One archived letter as exports read it; each view is computed once, when first asked for."""
+
+    def __init__(self, object_id: str, files: dict[str, Path]) -> None:
+        self.id = object_id
+        self._files = files
+
+    @cached_property
+    def tei_bytes(self) -> bytes:
+        return self._files["tei.xml"].read_bytes()
+
+    @cached_property
+    def root(self) -> etree._Element:
+        return parse(self.tei_bytes)
+
+    @cached_property
+    def card(self) -> Card:
+        return card_from_tei(self.root)
+
+    @cached_property
+    def dc_record(self) -> etree._Element:
+        """``<oai_dc:dc>`` (copy it before putting it into another document)."""
+        return oai_dc(self.root)
+
+    @cached_property
+    def dublin_core(self) -> list[tuple[str, str]]:
+        """(element, value) pairs of the Dublin Core crosswalk, in its order."""
+        return [(etree.QName(e).localname, e.text or "") for e in self.dc_record]
+
+    def dc_values(self, element: str) -> list[str]:
+        """The values of one Dublin Core element (``title``, ``format``…)."""
+        return [value for name, value in self.dublin_core if name == element]
+
+    @property
+    def original_media_type(self) -> str:
+        """The original's media type: the crosswalk's ``format`` after TEI's own."""
+        formats = [f for f in self.dc_values("format") if f != TEI_MEDIA_TYPE]
+        return formats[0] if formats else "application/octet-stream"
+
+    @cached_property
+    def dc_bytes(self) -> bytes:
+        return serialise(self.dc_record)
+
+    @property
+    def original(self) -> Path:
+        """The original file as stored (under ``original/`` in the object)."""
+        return self._files[self.original_logical]
+
+    @property
+    def original_name(self) -> str:
+        return self.original_logical.rsplit("/", 1)[-1]
+
+    @property
+    def original_logical(self) -> str:
+        return next(name for name in sorted(self._files) if name.startswith("original/"))
+
+
+class Letters:
+    """The selected letters, read one by one in id order; reports progress after each."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        ids: list[str],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.archive = archive
+        self.ids = ids
+        self._progress = progress
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[ExportLetter]:
+        store = self.archive.store()
+        for object_id in self.ids:
+            yield ExportLetter(object_id, _head_files(store, object_id))
+            if self._progress is not None:
+                self._progress(1)
+
+
+def _head_files(store: StorageRoot, object_id: str) -> dict[str, Path]:
+    """Logical path → content file of the object's head version, from one inventory read."""
+    inventory = store.inventory(object_id)
+    state = inventory["versions"][inventory["head"]]["state"]
+    # the storage layout is 0002 flat direct: the object root is the id under the storage root
+    object_root = store.path / object_id
+    return {
+        logical: object_root / inventory["manifest"][digest][0]
+        for digest, logicals in state.items()
+        for logical in logicals
+    }
+
+
+class Staging:
+    """The package being written: a hidden directory inside the target, moved into place on success.
+
+    Use as a context manager. Leaving it normally replaces the target's contents (with
+    ``force``) by the staged files; leaving it by an exception removes everything it wrote.
+    """
+
+    def __init__(self, target: Path, *, force: bool = False, archive_path: Path | None = None):
+        self.target = Path(target)
+        self.force = force
+        self.archive_path = archive_path
+        self.root = Path()
+        self._created = False
+        self._root = ""
+        self._directories: set[str] = set()
+        self.files: list[Path] = []
+        #: bytes written so far
+        self.size = 0
+
+    def __enter__(self) -> Staging:
+        target = self.target
+        if target.exists() and not target.is_dir():
+            raise ExportTargetNotADirectory(str(target), "exists and is not a directory")
+        if self.archive_path is not None:
+            here, archive = target.resolve(), self.archive_path.resolve()
+            if here == archive or here.is_relative_to(archive) or archive.is_relative_to(here):
+                raise ExportTargetInArchive(str(target), "is the archive, inside it or holds it")
+        if target.is_dir() and any(target.iterdir()) and not self.force:
+            raise ExportTargetNotEmpty(str(target), "already exists and is not empty")
+        if not target.exists():
+            target.mkdir(parents=True)
+            self._created = True
+        self._root = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target)
+        self.root = Path(self._root)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is not None:
+            self._discard()
+            return
+        try:
+            self._commit()
+        except BaseException:
+            self._discard()
+            raise
+
+    def path(self, relative: str) -> Path:
+        """The staged file for ``relative`` (a '/'-separated path that stays inside the package)."""
+        return Path(self._place(relative))
+
+    def write(self, relative: str, data: bytes) -> None:
+        """Stage ``data`` as the file ``relative``."""
+        with open(self._place(relative), "xb") as fh:
+            fh.write(data)
+        self.size += len(data)
+
+    def copy(self, relative: str, source: Path) -> None:
+        """Stage a copy of the file ``source`` as ``relative``."""
+        shutil.copyfile(source, self._place(relative))
+        self.size += source.stat().st_size
+
+    def open(self, relative: str) -> IO[bytes]:
+        return open(self._place(relative), "xb")
+
+    def _place(self, relative: str) -> str:
+        parts = relative.split("/")
+        if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+            raise ExportError(f"package path {relative!r}", "would leave the export directory")
+        path = os.path.join(self._root, *parts)
+        folder = os.path.dirname(path)
+        if folder not in self._directories:
+            os.makedirs(folder, exist_ok=True)
+            self._directories.add(folder)
+        return path
+
+    def _discard(self) -> None:
+        """Remove everything staged (and the target, when this export created it)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self._created:
+            shutil.rmtree(self.target, ignore_errors=True)
+
+    def _commit(self) -> None:
+        root = len(self._root) + 1
+        staged = sorted(
+            os.path.join(dirpath, name)[root:].replace(os.sep, "/")
+            for dirpath, _dirs, names in os.walk(self._root)
+            for name in names
+        )
+        for entry in self.target.iterdir():
+            if entry != self.root:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        for entry in sorted(self.root.iterdir()):
+            os.replace(entry, self.target / entry.name)
+        self.root.rmdir()
+        self.files = [self.target / name for name in staged]
+
+
+def zip_directory(source: Path, destination: Path, moment: datetime) -> None:
+    """Zip the files under ``source`` into ``destination``: sorted, dated ``moment``, stable."""
+    stamp = max(moment.astimezone(UTC), datetime(1980, 1, 1, tzinfo=UTC)).timetuple()[:6]
+    files = sorted(
+        Path(dirpath, name).relative_to(source).as_posix()
+        for dirpath, _dirs, names in os.walk(source)
+        for name in names
+    )
+    with zipfile.ZipFile(destination, "x", zipfile.ZIP_DEFLATED) as archive:
+        for name in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, so the attributes mean the same everywhere
+            with (source / name).open("rb") as fh, archive.open(info, "w") as out:
+                shutil.copyfileobj(fh, out, 1 << 20)
