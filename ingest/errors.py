@@ -22,10 +22,15 @@ class IngestError(Exception):
         message = f"{self.path.name}: {self.reason}"
         return f"{message}; {self.remedy}" if self.remedy else message
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[Path, str, str]]:
+        # errors travel back from the worker processes that read files: pickle them by
+        # their fields, not by the one formatted message Exception would keep
+        return (type(self), (self.path, self.reason, self.remedy))
+
 
 class UnsupportedFormat(IngestError):
     code = "unsupported-format"
-    remedy = "convert it to plain text, DOCX or PDF"
+    remedy = "convert it to plain text, DOCX, PDF or an image (TIFF, PNG, JPEG)"
 
 
 class UnreadableSource(IngestError):
@@ -41,15 +46,43 @@ class EncryptedDocument(IngestError):
 
 
 class NoTextLayer(IngestError):
+    """A scan (or a PDF whose text cannot be decoded) read without ``--ocr``."""
+
     code = "no-text"
-    remedy = "the file has no text to read; run OCR on it first or ingest a text rendition"
+    remedy = "ingest it with --ocr to read it with Tesseract (see README), or a text rendition"
 
 
 class EmptyDocument(IngestError):
     code = "empty"
-    remedy = "the file holds no text; check it is the right file"
+    remedy = "check it is the right file"
 
 
 class LimitExceeded(IngestError):
     code = "limit-exceeded"
     remedy = "raise the limit if you trust the file, or split it"
+
+
+class TimeLimitExceeded(LimitExceeded):
+    """Reading the file took longer than ``--timeout``; the reader was stopped."""
+
+    code = "time-limit"
+    remedy = "raise --timeout if you trust the file (OCR takes seconds per page), or split it"
+
+
+class MemoryLimitExceeded(LimitExceeded):
+    code = "memory-limit"
+    remedy = "raise --max-memory if you trust the file, or split it"
+
+
+class ReaderCrashed(IngestError):
+    """The worker process reading the file died (a crash in a parsing library)."""
+
+    code = "reader-crashed"
+    remedy = "check the file opens in its own application and re-save or re-export it"
+
+
+class OcrUnavailable(IngestError):
+    """``--ocr`` was asked for but Tesseract (or a language pack) is missing or failing."""
+
+    code = "ocr-unavailable"
+    remedy = "install Tesseract: apt-get install tesseract-ocr tesseract-ocr-eng (see README)"

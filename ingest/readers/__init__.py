@@ -13,9 +13,9 @@ from types import ModuleType
 from ingest.errors import EmptyDocument, LimitExceeded, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import Document
-from ingest.readers import docx, pdf, text
+from ingest.readers import docx, image, pdf, tei, text
 
-READERS: tuple[ModuleType, ...] = (pdf, docx, text)
+READERS: tuple[ModuleType, ...] = (pdf, docx, image, tei, text)
 
 SNIFF_BYTES = 8192
 
@@ -41,4 +41,8 @@ def read(path: Path, limits: Limits | None = None) -> Document:
         raise LimitExceeded(
             path, f"the file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}"
         )
-    return reader_for(path).read(path, limits)
+    document = reader_for(path).read(path, limits)
+    if not document.text.strip() and not document.notes:
+        # a letter without a word in it would be archived as an empty TEI text
+        raise EmptyDocument(path, "there is no text in it")
+    return document

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import unicodedata
 from pathlib import Path
 
+from ingest.errors import TimeLimitExceeded
+from ingest.limits import Limits
 from ingest.model import Source, Span
 
 _URL = re.compile(r"https?://[^\s<>\"“”‘’]+[^\s<>\"“”‘’.,;:!?)\]]")
@@ -23,10 +26,15 @@ def source_facts(path: Path, media_type: str, data: bytes, pages: int | None = N
     )
 
 
+#: the characters of Unicode category Cc (C0, DEL and C1 controls) but tab and newline
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def normalise(text: str) -> str:
     """Unicode NFC, no control characters except tab and newline, non-breaking spaces kept."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return _CONTROLS.sub("", text)
 
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
@@ -50,3 +58,11 @@ def linkify(spans: list[Span]) -> list[Span]:
         if pos < len(span.text):
             out.append(Span(span.text[pos:], span.marks))
     return out
+
+
+def check_deadline(path: Path, limits: Limits) -> None:
+    """Give up on a file whose time is up (readers call this between pages)."""
+    if limits.deadline is not None and time.monotonic() > limits.deadline:
+        raise TimeLimitExceeded(
+            path, f"reading it took longer than the time limit of {limits.timeout or 0:g} s"
+        )

@@ -5,10 +5,14 @@ python-docx is not used for reading: it cannot open Strict OOXML or a main part 
 Reading the parts ourselves also lets every byte we unpack count against the zip-bomb limit.
 
 What the reader keeps is what Word shows once all tracked changes are accepted: inserted and
-moved-to text, not deleted or moved-from text; field results, not field instructions; text
-boxes after the paragraph that anchors them; footnotes and endnotes as :class:`Note` objects.
-Headers and footers are not body text (the first page's header becomes the ``letterhead``
-property). Comments are ignored.
+moved-to text, not deleted or moved-from text (with ``Limits.changes == "record"`` both are
+kept, marked ``add`` and ``del``); field results, not field instructions; text boxes after
+the paragraph that anchors them; footnotes, endnotes and comments as :class:`Note` objects
+(comments, of kind ``comment``, unless ``Limits.comments == "omit"``). Headers and footers
+are not body text (the first page's header becomes the ``letterhead`` property).
+
+Documents made from one template share their style sheet byte for byte; parsed style sheets
+are kept per process by the part's CRC and size, so a batch pays for each template once.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -91,7 +97,7 @@ _ALIGN = {
     "both": "justify",
     "distribute": "justify",
 }
-_NOTE_KINDS = {"footnote": "fn", "endnote": "en"}
+_NOTE_KINDS = {"footnote": "fn", "endnote": "en", "comment": "cm"}
 #: what zipfile raises on damaged archives (ValueError: bad offsets, undecodable names)
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
@@ -117,13 +123,19 @@ W_PPR, W_RPR, W_TRPR = _w("pPr"), _w("rPr"), _w("trPr")
 W_HYPERLINK, W_FLDSIMPLE, W_FLDCHAR, W_INSTRTEXT = (
     _w(n) for n in ("hyperlink", "fldSimple", "fldChar", "instrText")
 )
-W_INS, W_DEL, W_MOVETO, W_SDT, W_SDTCONTENT = (
-    _w(n) for n in ("ins", "del", "moveTo", "sdt", "sdtContent")
+W_INS, W_DEL, W_MOVETO, W_MOVEFROM, W_SDT, W_SDTCONTENT = (
+    _w(n) for n in ("ins", "del", "moveTo", "moveFrom", "sdt", "sdtContent")
 )
+W_DELTEXT, W_COMMENTREFERENCE = _w("delText"), _w("commentReference")
 W_BR, W_CR, W_TAB, W_PTAB, W_NOBREAKHYPHEN, W_SYM = (
     _w(n) for n in ("br", "cr", "tab", "ptab", "noBreakHyphen", "sym")
 )
 W_FOOTNOTEREFERENCE, W_ENDNOTEREFERENCE = _w("footnoteReference"), _w("endnoteReference")
+_REFERENCE_KINDS = {
+    W_FOOTNOTEREFERENCE: "footnote",
+    W_ENDNOTEREFERENCE: "endnote",
+    W_COMMENTREFERENCE: "comment",
+}
 W_DRAWING, W_PICT, W_OBJECT, W_TXBXCONTENT = (
     _w(n) for n in ("drawing", "pict", "object", "txbxContent")
 )
@@ -139,6 +151,8 @@ _INLINE_WRAPPERS = frozenset(
 )
 #: elements that only wrap block content (paragraphs, tables)
 _BLOCK_WRAPPERS = frozenset(_w(n) for n in ("ins", "moveTo", "customXml"))
+#: tracked changes, and the TEI element each becomes when changes are recorded
+_CHANGES = {W_INS: "add", W_MOVETO: "add", W_DEL: "del", W_MOVEFROM: "del"}
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -148,6 +162,8 @@ def sniff(head: bytes, path: Path) -> bool:
     """True when the file is a zip package holding a Word document."""
     if not head.startswith(b"PK\x03\x04"):
         return False
+    if _head_looks_like_word(head):
+        return True  # the usual case, seen without reading the zip's directory
     try:
         with zipfile.ZipFile(path) as archive:
             return _is_word_package(archive)
@@ -218,7 +234,8 @@ def read(path: Path, limits: Limits) -> Document:
     with archive:
         try:
             package = _Package(path, archive, limits)
-            return _Converter(path, package).document(source_facts(path, MEDIA_TYPE, data))
+            converter = _Converter(path, package, limits)
+            return converter.document(source_facts(path, MEDIA_TYPE, data))
         except RecursionError as exc:
             raise UnreadableSource(path, "the DOCX's XML is nested too deeply to read") from exc
 
@@ -244,6 +261,11 @@ class _Package:
 
     def has(self, name: str) -> bool:
         return name.lower() in self._infos
+
+    def fingerprint(self, name: str) -> tuple[int, int] | None:
+        """The part's CRC-32 and size as the zip directory states them (no unpacking)."""
+        info = self._infos.get(name.lower())
+        return None if info is None else (info.CRC, info.file_size)
 
     def read(self, name: str) -> bytes | None:
         info = self._infos.get(name.lower())
@@ -457,39 +479,58 @@ class _Style:
 
 
 class _Styles:
-    """Paragraph and character styles from styles.xml, resolved along ``w:basedOn``."""
+    """Paragraph and character styles from styles.xml, resolved along ``w:basedOn``.
+
+    A template's style sheet defines hundreds of styles and a letter uses a handful, so each
+    style is looked at only when it is first used.
+    """
 
     def __init__(self, root: etree._Element | None) -> None:
-        self._styles: dict[str, _Style] = {}
+        self._elements: dict[str, etree._Element] = {}
+        self._styles: dict[str, _Style | None] = {}
         self.default_run: dict[str, object] = {}
         #: the style of paragraphs that name none ("Normal")
         self.default_paragraph: str | None = None
         if root is None:
             return
+        w_style_id, w_default = _w("styleId"), _w("default")
         for style in root.iter(_w("style")):
-            style_id = style.get(_w("styleId"))
-            if style_id:
-                if (
-                    style.get(W_TYPE) == "paragraph"
-                    and (style.get(_w("default")) or "").lower() in ("1", "true", "on")
-                    and self.default_paragraph is None
-                ):
-                    self.default_paragraph = style_id
-                self._styles[style_id] = _Style(
-                    name=(_val(style, "name") or "").strip().lower(),
-                    based_on=_val(style, "basedOn"),
-                    ppr=style.find(W_PPR),
-                    rpr=style.find(W_RPR),
-                )
+            style_id = style.get(w_style_id)
+            if not style_id:
+                continue
+            self._elements[style_id] = style
+            if (
+                self.default_paragraph is None
+                and (style.get(w_default) or "").lower() in ("1", "true", "on")
+                and style.get(W_TYPE) == "paragraph"
+            ):
+                self.default_paragraph = style_id
         defaults = root.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{W_RPR}")
         self.default_run = _run_properties(defaults)
+
+    def _style(self, style_id: str) -> _Style | None:
+        if style_id not in self._styles:
+            element = self._elements.get(style_id)
+            self._styles[style_id] = (
+                None
+                if element is None
+                else _Style(
+                    name=(_val(element, "name") or "").strip().lower(),
+                    based_on=_val(element, "basedOn"),
+                    ppr=element.find(W_PPR),
+                    rpr=element.find(W_RPR),
+                )
+            )
+        return self._styles[style_id]
 
     def chain(self, style_id: str | None) -> Iterator[_Style]:
         """The style and the styles it is based on, most specific first."""
         seen: set[str] = set()
-        while style_id and style_id not in seen and style_id in self._styles:
+        while style_id and style_id not in seen:
+            style = self._style(style_id)
+            if style is None:
+                return
             seen.add(style_id)
-            style = self._styles[style_id]
             yield style
             style_id = style.based_on
 
@@ -649,13 +690,21 @@ class _Inline:
     size: float | None = None
 
 
+#: parsed style sheets and numbering, by the fingerprints of their parts
+_STYLE_CACHE: OrderedDict[tuple[object, ...], tuple[_Styles, _Numbering]] = OrderedDict()
+_STYLE_CACHE_SIZE = 32
+
+
 class _Converter:
-    def __init__(self, path: Path, package: _Package) -> None:
+    def __init__(self, path: Path, package: _Package, limits: Limits) -> None:
         self.path = path
         self.package = package
         self.main = self._main_part()
-        self.styles = _Styles(self._optional_xml("styles"))
-        self.numbering = _Numbering(self._optional_xml("numbering"), self.styles)
+        self.styles, self.numbering = self._styles_and_numbering()
+        self.record_changes = limits.changes == "record"
+        self.keep_comments = limits.comments == "keep"
+        #: tracked changes around the content being read, innermost last ("add"/"del")
+        self._changes: list[str] = []
         self.story = _Story(self.main)
         self._note_elements: dict[str, dict[str, etree._Element]] = {}
         self._note_parts: dict[str, str] = {}
@@ -682,6 +731,31 @@ class _Converter:
     def _optional_xml(self, kind: str) -> etree._Element | None:
         part = self.package.related(self.main, kind)
         return self.package.xml(part) if part else None
+
+    def _styles_and_numbering(self) -> tuple[_Styles, _Numbering]:
+        """The style sheet and list definitions, parsed once per process for each template."""
+        parts = [self.package.related(self.main, kind) for kind in ("styles", "numbering")]
+        key = tuple(self.package.fingerprint(part) if part else None for part in parts)
+        cached = _STYLE_CACHE.get(key)
+        if cached is not None:
+            _STYLE_CACHE.move_to_end(key)
+            return cached
+        styles = _Styles(self._optional_xml("styles"))
+        numbering = _Numbering(self._optional_xml("numbering"), styles)
+        if any(key):
+            _STYLE_CACHE[key] = (styles, numbering)
+            if len(_STYLE_CACHE) > _STYLE_CACHE_SIZE:
+                _STYLE_CACHE.popitem(last=False)
+        return styles, numbering
+
+    @contextmanager
+    def _changed(self, change: str) -> Iterator[None]:
+        """Read the content inside a tracked insertion ("add") or deletion ("del")."""
+        self._changes.append(change)
+        try:
+            yield
+        finally:
+            self._changes.pop()
 
     def document(self, source: Source) -> Document:
         root = self.package.xml(self.main)
@@ -766,13 +840,17 @@ class _Converter:
                 content = child.find(W_SDTCONTENT)
                 if content is not None:
                     out.extend(self._blocks(content))
+            elif tag in _CHANGES and self.record_changes:
+                with self._changed(_CHANGES[tag]):
+                    out.extend(self._blocks(child))
             elif tag in _BLOCK_WRAPPERS:
                 out.extend(self._blocks(child))
             elif tag == MC_ALTERNATECONTENT:
                 branch = _alternate_branch(child)
                 if branch is not None:
                     out.extend(self._blocks(branch))
-            # w:del, w:moveFrom, w:sectPr, bookmarks, comment ranges: nothing to show
+            # w:del and w:moveFrom (when changes are accepted), w:sectPr, bookmarks, comment
+            # ranges: nothing to show
         return out
 
     def _paragraph(self, p: etree._Element) -> list[AnyBlock | _HardBreak]:
@@ -851,9 +929,12 @@ class _Converter:
         rows = []
         for tr in _children(tbl, W_TR):
             props = tr.find(W_TRPR)
-            if props is not None and props.find(W_DEL) is not None:
+            marks = [c.tag for c in (props if props is not None else ()) if c.tag in _CHANGES]
+            change = _CHANGES[marks[0]] if marks else None
+            if change == "del" and not self.record_changes:
                 continue  # a tracked row deletion: gone once accepted
-            cells = tuple(tuple(_flatten(self._blocks(tc))) for tc in _children(tr, W_TC))
+            with self._changed(change) if change and self.record_changes else nullcontext():
+                cells = tuple(tuple(_flatten(self._blocks(tc))) for tc in _children(tr, W_TC))
             rows.append(cells)
         return Table(rows=tuple(rows)) if rows else None
 
@@ -870,6 +951,9 @@ class _Converter:
                 self._inline(child, out, self._hyperlink_target(child) or link, base)
             elif tag == W_FLDSIMPLE:
                 self._inline(child, out, _field_link(child.get(_w("instr")) or "") or link, base)
+            elif tag in _CHANGES and self.record_changes:
+                with self._changed(_CHANGES[tag]):
+                    self._inline(child, out, link, base)
             elif tag in _INLINE_WRAPPERS:
                 self._inline(child, out, link, base)
             elif tag == W_SDT:
@@ -880,7 +964,8 @@ class _Converter:
                 branch = _alternate_branch(child)
                 if branch is not None:
                     self._inline(branch, out, link, base)
-            # w:del and w:moveFrom (rejected text), w:pPr, bookmarks, comments: skipped
+            # w:del and w:moveFrom (when changes are accepted), w:pPr, bookmarks, comment
+            # ranges: skipped
 
     def _hyperlink_target(self, hyperlink: etree._Element) -> str | None:
         rel = self.package.rels(self.story.part).get(hyperlink.get(R_ID) or "")
@@ -906,10 +991,12 @@ class _Converter:
             **_run_properties(rpr),
         }
         marks = frozenset(m for m in ("bold", "italic", "underline", "superscript") if props.get(m))
+        if self._changes:
+            marks |= {self._changes[-1]}
         hidden = bool(props.get("hidden"))
         for child in container:
             tag = child.tag
-            if tag == W_T:
+            if tag == W_T or (tag == W_DELTEXT and self._changes[-1:] == ["del"]):
                 if not hidden:
                     self._text(out, _own_text(child), marks, link, props.get("size"))
             elif tag in (W_TAB, W_PTAB):
@@ -925,6 +1012,9 @@ class _Converter:
                 self._text(out, _symbol_char(child), marks, link, props.get("size"))
             elif tag in (W_FOOTNOTEREFERENCE, W_ENDNOTEREFERENCE):
                 self._callout(child, out)
+            elif tag == W_COMMENTREFERENCE:
+                if self.keep_comments:
+                    self._callout(child, out)
             elif tag == W_FLDCHAR:
                 self._field_char(child.get(_w("fldCharType")))
             elif tag == W_INSTRTEXT:
@@ -937,8 +1027,8 @@ class _Converter:
                 branch = _alternate_branch(child)
                 if branch is not None:
                     self._run(run, branch, out, link, base)
-            # w:delText, w:footnoteRef (the note's own number), w:lastRenderedPageBreak,
-            # w:softHyphen, w:separator: nothing to show
+            # w:delText (when changes are accepted), w:footnoteRef and w:annotationRef (a
+            # note's own mark), w:lastRenderedPageBreak, w:softHyphen, w:separator: nothing
 
     def _text(
         self,
@@ -972,7 +1062,8 @@ class _Converter:
     # ---- notes
 
     def _callout(self, reference: etree._Element, out: _Inline) -> None:
-        kind = "footnote" if reference.tag == W_FOOTNOTEREFERENCE else "endnote"
+        """A footnote, endnote or comment reference: the note is read at its first callout."""
+        kind = _REFERENCE_KINDS[reference.tag]
         raw_id = reference.get(W_ID) or ""
         key = f"{_NOTE_KINDS[kind]}{raw_id}"
         if key not in self._labels:
@@ -983,7 +1074,8 @@ class _Converter:
             self._notes[key] = None  # reserve the place: notes are kept in order of first call
             self._notes[key] = self._note(key, kind, element)
         if not any(not f.in_result for f in self.story.fields):
-            out.pieces.append((self._labels[key], frozenset({"superscript"}), None, key))
+            marks = frozenset() if kind == "comment" else frozenset({"superscript"})
+            out.pieces.append((self._labels[key], marks, None, key))
 
     def _note_element(self, kind: str, raw_id: str) -> etree._Element | None:
         if kind not in self._note_elements:
@@ -999,10 +1091,11 @@ class _Converter:
 
     def _note(self, key: str, kind: str, element: etree._Element) -> Note:
         saved, self.story = self.story, _Story(self._note_parts[kind])
+        changes, self._changes = self._changes, []  # a note is not part of the change it sits in
         try:
             blocks = [b for b in self._blocks(element) if not isinstance(b, _HardBreak)]
         finally:
-            self.story = saved
+            self.story, self._changes = saved, changes
         return Note(id=key, label=self._labels[key], blocks=tuple(_flatten(blocks)), kind=kind)
 
 

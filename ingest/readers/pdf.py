@@ -39,11 +39,20 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from lxml import etree
 
-from ingest.errors import EncryptedDocument, LimitExceeded, NoTextLayer, UnreadableSource
+from ingest import ocr
+from ingest.errors import (
+    EmptyDocument,
+    EncryptedDocument,
+    LimitExceeded,
+    NoTextLayer,
+    UnreadableSource,
+)
 from ingest.limits import Limits
 from ingest.model import AnyBlock, Block, Document, Heading, Note, PageBreak, Paragraph, Span
-from ingest.readers._common import linkify, normalise, source_facts
+from ingest.readers._common import check_deadline, linkify, normalise, source_facts
+from ingest.readers._common import find_urls as _find_urls
 
 MEDIA_TYPE = "application/pdf"
 
@@ -100,11 +109,17 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def read(path: Path, limits: Limits) -> Document:
-    """Read a PDF's text layer into blocks, notes and document properties."""
+    """Read a PDF's text layer into blocks, notes and document properties.
+
+    A page without a text layer (a scan) or whose text cannot be decoded is read with
+    Tesseract when ``limits.ocr`` is set; otherwise the file is refused with a message that
+    names ``--ocr``.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableSource(path, f"the file cannot be read ({exc.strerror})") from None
+    properties: dict[str, str] = {}
     with _quiet_libraries():
         pdf, password = _open(path, data, limits)
         try:
@@ -115,18 +130,191 @@ def read(path: Path, limits: Limits) -> Document:
                 )
             info = _pypdf_info(data, password, count)
             properties = info.properties or _pdfium_properties(pdf)
-            pages = [_extract_page(path, pdf, i, info) for i in range(count)]
+            pages = []
+            for i in range(count):
+                check_deadline(path, limits)
+                pages.append(_extract_page(path, pdf, i, info))
+            unreadable = _pages_needing_ocr(pdf, pages)
+            if unreadable and limits.ocr:
+                for index in unreadable:
+                    check_deadline(path, limits)
+                    pages[index] = _ocr_page(path, pdf, index, limits)
+                properties.update(_ocr_properties(limits, unreadable))
         finally:
             pdf.close()
+    if not limits.ocr:
+        _refuse_unreadable(path, pages, unreadable)
     if not any(line.text.strip() for page in pages for line in page.lines):
-        raise NoTextLayer(path, "no page has a text layer (a scan without OCR)")
-    blocks, notes = _Layout(pages).build()
+        if not limits.ocr:
+            raise NoTextLayer(path, "no page has a text layer")
+        if unreadable:
+            raise NoTextLayer(
+                path,
+                "no page has a text layer and OCR found no text on the page images",
+                "check the scan is legible (300 dpi or more) and --lang names its language",
+            )
+        raise EmptyDocument(path, "no page has text or an image to read (the pages are blank)")
+    blocks, notes = blocks_from_pages(pages)
     return Document(
         source=source_facts(path, MEDIA_TYPE, data, pages=count),
         blocks=tuple(blocks),
         notes=notes,
         properties=properties,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Scans: pages without a usable text layer
+
+
+#: a token of this many letters or more with this many changes of case is not a word
+_GARBLED_LENGTH = 6
+_GARBLED_FLIPS = 3
+
+
+def _pages_needing_ocr(pdf: pdfium.PdfDocument, pages: list[_Page]) -> list[int]:
+    """Indexes of the pages whose text must come from OCR: pages without text that show an
+    image (a blank page needs nothing), and pages whose text layer is garbled."""
+    needing = []
+    for index, page in enumerate(pages):
+        visible = [line for line in page.lines if line.text.strip()]
+        if (not visible and _has_images(pdf, index)) or (visible and _garbled(visible)):
+            needing.append(index)
+    return needing
+
+
+def _has_images(pdf: pdfium.PdfDocument, index: int) -> bool:
+    page = pdf[index]
+    try:
+        for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+            kind = pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page.raw, i))
+            if kind in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM):
+                return True
+        return False
+    finally:
+        page.close()
+
+
+def _garbled(lines: list[_Line]) -> bool:
+    """Whether a page's text is glyph codes rather than words: most of it stands in long
+    tokens that change case again and again or mix digits into letters
+    ("3HQČåQtSURVWĜHGN" from a font whose ToUnicode map is wrong)."""
+    tokens = " ".join(line.text for line in lines).split()
+    total = sum(map(len, tokens))
+    # words are lower case, capitalised or upper case; only the rest are looked at closely
+    suspects = [
+        token
+        for token in tokens
+        if len(token) >= _GARBLED_LENGTH
+        and not (token.islower() or token.isupper() or token.istitle())
+    ]
+    odd = sum(len(token) for token in suspects if _garbled_token(token))
+    return total > 0 and odd >= 0.5 * total
+
+
+def _garbled_token(token: str) -> bool:
+    if _find_urls(token) or "@" in token:
+        return False
+    cased = [ch.isupper() for ch in token if ch.isalpha() and ch.lower() != ch.upper()]
+    flips = sum(a != b for a, b in itertools.pairwise(cased))
+    mixed = re.search(r"[^\W\d_]\d+[^\W\d_]|\d[^\W\d_]+\d", token)
+    return flips >= _GARBLED_FLIPS or (mixed is not None and flips >= 1)
+
+
+def _refuse_unreadable(path: Path, pages: list[_Page], unreadable: list[int]) -> None:
+    """Without OCR, a file with scanned or garbled pages is refused, naming the pages."""
+    if not unreadable:
+        return
+    garbled = [i for i in unreadable if any(line.text.strip() for line in pages[i].lines)]
+    scanned = [i for i in unreadable if i not in garbled]
+    if garbled:
+        reason = (
+            f"the text layer of {_page_list(garbled)} does not decode to readable characters "
+            "(its fonts map glyphs to the wrong letters)"
+        )
+    elif len(scanned) == len(pages):
+        reason = "no page has a text layer (it is a scan)"
+    else:
+        reason = f"{_page_list(scanned)} of {len(pages)} have no text layer (scanned images)"
+    raise NoTextLayer(path, reason)
+
+
+def _page_list(indexes: list[int]) -> str:
+    numbers = [str(i + 1) for i in indexes]
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    if len(numbers) > 6:
+        return f"{len(numbers)} pages ({', '.join(numbers[:5])}…)"
+    return f"pages {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _ocr_page(path: Path, pdf: pdfium.PdfDocument, index: int, limits: Limits) -> _Page:
+    """Render page ``index`` as the reader sees it (rotation applied) and read it with
+    Tesseract; the page's text layer, if any, is replaced."""
+    ocr.check_available(path, limits.ocr_languages)
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        scale = limits.ocr_dpi / 72.0
+        if width * height * scale * scale > limits.max_image_pixels:
+            scale = math.sqrt(limits.max_image_pixels / max(width * height, 1.0))
+        try:
+            image = page.render(scale=scale, grayscale=True).to_pil()
+        except pdfium.PdfiumError:
+            raise UnreadableSource(path, f"page {index + 1} cannot be rendered for OCR") from None
+    finally:
+        page.close()
+    result = ocr.recognise(
+        image, path=path, languages=limits.ocr_languages, dpi=scale * 72.0,
+        deadline=limits.deadline,
+    )  # fmt: skip
+    return page_from_ocr(index + 1, result)
+
+
+def blocks_from_pages(pages: list[_Page]) -> tuple[list[AnyBlock], dict[str, Note]]:
+    """Blocks and notes from pages of positioned lines, whatever read them (the image
+    reader's OCR pages go through the same layout as a PDF's)."""
+    return _Layout(pages).build()
+
+
+def page_from_ocr(number: int, result: ocr.OcrPage) -> _Page:
+    """A page of lines from OCR, in the reading frame the layout works in (y up the page).
+
+    Every word is a run; a line's words share its baseline and size, so nothing on it reads
+    as raised. Sizes near the page's usual one (0.7 to 1.5 times it) are snapped to it:
+    Tesseract measures each line a little differently, and a heading must stand out to be one.
+    """
+    sizes = sorted(line.size for line in result.lines)
+    usual = sizes[len(sizes) // 2] if sizes else 12.0
+    lines: list[_Line] = []
+    for ocr_line in result.lines:
+        size = usual if 0.7 * usual <= ocr_line.size <= 1.5 * usual else ocr_line.size
+        base = result.height - ocr_line.baseline
+        words = ocr_line.words
+        runs = [
+            _Run(
+                text=_clean(word.text) + (" " if k + 1 < len(words) else ""),
+                first=-1,
+                x0=word.x0,
+                x1=word.x1,
+                base=base,
+                size=size,
+                bold=False,
+                italic=False,
+                link=None,
+            )
+            for k, word in enumerate(words)
+        ]
+        lines.append(_Line(runs, first_word=words[0].x1 - words[0].x0))
+    return _Page(number, lines, 0.0, result.width, 0.0, result.height)
+
+
+def _ocr_properties(limits: Limits, indexes: list[int]) -> dict[str, str]:
+    return {
+        "ocr": ocr.engine(),
+        "ocr_languages": limits.ocr_languages,
+        "ocr_pages": " ".join(str(i + 1) for i in indexes),
+    }
 
 
 @contextmanager
@@ -216,6 +404,13 @@ def _pypdf_info(data: bytes, password: str, pages: int) -> _Info:
         if reader.is_encrypted and not reader.decrypt(password):
             return info
         info.properties = _properties(reader.metadata or {})
+        with contextlib.suppress(Exception):  # metadata candidates only
+            catalog = reader.trailer["/Root"].get_object()
+            for key, value in _xmp_properties(catalog).items():
+                info.properties.setdefault(key, value)
+            language = catalog.get("/Lang")
+            if isinstance(language, str) and language.strip():
+                info.properties.setdefault("language", normalise(str(language)).strip())
         if len(reader.pages) != pages:
             return info
         info.reader = reader
@@ -227,6 +422,75 @@ def _pypdf_info(data: bytes, password: str, pages: int) -> _Info:
     except Exception:  # pypdf raises many types on damaged input; none is fatal here
         pass
     return info
+
+
+_XMP = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+#: XMP properties and the document property each is a candidate for
+_XMP_KEYS = {
+    "title": "dc:title",
+    "author": "dc:creator",
+    "subject": "dc:description",
+    "keywords": "pdf:Keywords",
+    "created": "xmp:CreateDate",
+    "language": "dc:language",
+}
+
+
+def _xmp_properties(catalog: Any) -> dict[str, str]:
+    """Title, author, dates and language from the catalog's XMP packet, read with a parser
+    that expands no entities and fetches nothing."""
+    stream = catalog.get("/Metadata")
+    if stream is None:
+        return {}
+    data = stream.get_object().get_data()
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
+    )
+    root = etree.fromstring(data.strip(), parser) if data.strip() else None
+    if root is None:
+        return {}
+    found: dict[str, str] = {}
+    for key, name in _XMP_KEYS.items():
+        prefix, local = name.split(":")
+        values: list[str] = []
+        for element in root.iter(f"{{{_XMP[prefix]}}}{local}"):
+            items = element.findall(f".//{{{_XMP['rdf']}}}li") or [element]
+            values += [" ".join(_own_text(i).split()) for i in items]
+        for description in root.iter(f"{{{_XMP['rdf']}}}Description"):  # attribute form
+            value = description.get(f"{{{_XMP[prefix]}}}{local}")
+            if value:
+                values.append(" ".join(value.split()))
+        values = [normalise(v) for v in values if v]
+        if not values:
+            continue
+        text = "; ".join(dict.fromkeys(values)) if key in ("author", "keywords") else values[0]
+        if key == "created":
+            text = _xmp_date(text) or ""
+        if text and text.lower() not in _PLACEHOLDERS:
+            found[key] = text
+    return found
+
+
+def _own_text(element: etree._Element) -> str:
+    """An element's text, without what unexpanded entity references stand for."""
+    parts = [element.text or ""]
+    for child in element:
+        if not isinstance(child, etree._Entity):
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _xmp_date(value: str) -> str | None:
+    """An XMP date (ISO 8601 already, e.g. ``2017-07-13T10:15:00+02:00``), checked."""
+    match = re.match(r"^\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?"
+                     r"(?:Z|[+-]\d{2}:\d{2})?)?)?)?$", value.strip())  # fmt: skip
+    return value.strip() if match else None
 
 
 def _properties(metadata: object) -> dict[str, str]:

@@ -1,5 +1,10 @@
 """Plain-text reader: encodings, line endings, paragraphs, hard wraps and bracketed footnotes.
 
+Encodings: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when every other
+byte is zero), and the Western code pages (Windows-1252, Mac Roman, DOS 850, Latin-1), which
+are told apart by how plausible their letters look. UTF-8 that was once read as Windows-1252
+("trÃ¨s") is repaired where the repair is certain.
+
 A blank line separates paragraphs. Inside a paragraph, lines that wrap prose at a fixed width
 are rejoined with spaces; short lines (an address, a signature) keep their hard breaks as
 ``"\\n"``. A form feed starts a new page. Footnotes written as ``[1] text`` at the end of the
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -58,7 +64,7 @@ def sniff(head: bytes, path: Path) -> bool:
     if head.startswith(tuple(bom for bom, _ in _BOMS)):
         return True
     if b"\x00" in head:
-        return False
+        return _utf16_without_bom(head) is not None
     return from_bytes(head).best() is not None
 
 
@@ -83,22 +89,130 @@ def read(path: Path, limits: Limits) -> Document:
 def _decode(path: Path, data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return repair_mojibake(data.decode(encoding, errors="replace"))
+    utf16 = _utf16_without_bom(data[:4096])
+    if utf16:
+        return repair_mojibake(data.decode(utf16, errors="replace"))
     try:
-        return data.decode("utf-8")
+        return repair_mojibake(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
     if best is None:
         raise UnsupportedFormat(path, "the file is neither text in a known encoding nor a document")
-    if best.encoding in _LATIN_SINGLE_BYTE:
-        # short Western texts are easily mistaken for a sibling code page (å read as ĺ);
-        # Windows-1252 is by far the most common legacy encoding of the letters we see
+    if best.encoding in _LATIN_SINGLE_BYTE or best.encoding in _WESTERN:
+        # short Western texts are easily mistaken for a sibling code page (å read as ĺ, ü as
+        # Ÿ): the Western code pages are compared on how plausible their letters look, and
+        # Windows-1252, by far the most common, wins a tie
+        return repair_mojibake(_most_plausible(data))
+    return repair_mojibake(str(best))
+
+
+#: the Western code pages a letter is likely written in, most common first
+_WESTERN = ("cp1252", "mac_roman", "cp850", "latin_1")
+#: letters of Western European languages (a decoding that yields them is more likely right)
+_COMMON_LETTERS = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßœÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŒ")
+
+
+def _most_plausible(data: bytes) -> str:
+    best_text, best_score = "", None
+    for encoding in _WESTERN:
         try:
-            return data.decode("cp1252")
+            decoded = data.decode(encoding)
         except UnicodeDecodeError:
-            pass
-    return str(best)
+            continue
+        score = _plausibility(decoded)
+        if best_score is None or score > best_score:
+            best_text, best_score = decoded, score
+    return best_text
+
+
+def _plausibility(text: str) -> int:
+    """Higher for text whose non-ASCII characters look like what people write: common
+    accented letters, in lower case inside words; lower for symbols and controls inside
+    words and capitals between small letters ("MŸller", "K„ra")."""
+    score = 0
+    for match in _NON_ASCII.finditer(text):
+        ch, i = match.group(), match.start()
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        inside = before.isalpha() and after.isalpha()
+        if unicodedata.category(ch).startswith("C"):
+            score -= 5
+        elif ch.isalpha():
+            score += 2 if ch in _COMMON_LETTERS else 0
+            if ch.isupper() and before.islower() and (after.islower() or not after.isalpha()):
+                score -= 4
+        elif inside:
+            score -= 3
+    return score
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text written without a byte order mark: every
+    other byte of mostly-Latin text is zero."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    even = sum(1 for b in head[0 : 2 * pairs : 2] if b == 0)
+    odd = sum(1 for b in head[1 : 2 * pairs : 2] if b == 0)
+    if odd >= 0.9 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.9 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _mojibake_pattern() -> re.Pattern[str]:
+    """UTF-8 byte sequences read as Windows-1252 (or Latin-1): a lead byte's character
+    followed by the right number of continuation bytes' characters ("Ã©" for "é")."""
+
+    def char(byte: int) -> str:
+        try:
+            return bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            return bytes([byte]).decode("latin-1")
+
+    def charset(low: int, high: int) -> str:
+        return "[" + "".join(re.escape(char(b)) for b in range(low, high + 1)) + "]"
+
+    cont = charset(0x80, 0xBF)
+    return re.compile(
+        f"(?:{charset(0xC2, 0xDF)}{cont}|{charset(0xE0, 0xEF)}{cont}{{2}}"
+        f"|{charset(0xF0, 0xF4)}{cont}{{3}})+"
+    )
+
+
+_MOJIBAKE = _mojibake_pattern()
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 ("trÃ¨s" → "très"), but only where it is certain:
+    each stretch of suspect characters must turn back into bytes that are valid UTF-8."""
+    if text.isascii():
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        raw = bytearray()
+        for ch in match.group():
+            try:
+                raw += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                raw += ch.encode("latin-1")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group()
+
+    for _ in range(2):  # text encoded twice over is undone twice
+        fixed = _MOJIBAKE.sub(fix, text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
 
 
 def _paragraph_groups(text: str) -> list[list[str]]:

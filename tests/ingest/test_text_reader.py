@@ -109,12 +109,12 @@ def test_bracketed_numbers_without_a_note_stay_text(tmp_path):
 
 
 def test_binary_file_is_refused_with_the_formats_we_read(tmp_path):
-    path = tmp_path / "photo.txt"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    path = tmp_path / "program.txt"
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
     with pytest.raises(UnsupportedFormat) as caught:
         reader_for(path)
     message = str(caught.value)
-    assert message.startswith("photo.txt: ") and "text/plain" in message and "pdf" in message
+    assert message.startswith("program.txt: ") and "text/plain" in message and "pdf" in message
 
 
 def test_empty_file_is_refused(tmp_path):
@@ -128,3 +128,45 @@ def test_format_is_found_from_bytes_not_suffix(tmp_path):
     path = tmp_path / "letter.pdf"
     path.write_text("Dear Erik,\n\nThis is plain text in disguise.\n", encoding="utf-8")
     assert reader_for(path) is text
+
+
+GERMAN = "Lieber Herr Müller,\n\nvielen Dank für Ihren Brief aus München.\n\nGrüße\nJürgen Weiß"
+FRENCH = "Cher ami,\n\nje suis très heureux de votre lettre écrite à Genève.\n\nFrançois"
+
+
+@pytest.mark.parametrize(
+    ("letter", "encoding"),
+    [
+        (GERMAN, "mac_roman"),
+        (FRENCH, "mac_roman"),
+        (GERMAN, "cp850"),
+        (LETTER, "cp850"),
+        (GERMAN, "latin-1"),
+        (GERMAN, "utf-16-le"),
+        (FRENCH, "utf-16-be"),
+    ],
+    ids=["mac-de", "mac-fr", "dos-de", "dos-sv", "latin1-de", "utf16le-no-bom", "utf16be-no-bom"],
+)
+def test_western_code_pages_and_bomless_utf16_are_told_apart(tmp_path, letter, encoding):
+    document = _read(tmp_path, letter.encode(encoding))
+    assert document.text == letter
+
+
+def test_utf8_read_once_as_windows_1252_is_repaired(tmp_path):
+    broken = "Cher ami, trÃ¨s heureux. Ã€ bientÃ´t, Ã©crit Ã\xa0 GenÃ¨ve â€” Â« fin Â», Â£5."
+    document = _read(tmp_path, broken.encode("utf-8"))
+    assert _paragraphs(document) == [
+        "Cher ami, très heureux. À bientôt, écrit à Genève — « fin », £5."
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ã is the capital A with a tilde.",  # a lone suspect character is left alone
+        "Straße in Zürich, café.",  # correct text with accents
+        "Ça, là-bas, À demain!",  # capitals that lead UTF-8 sequences, but no sequence follows
+    ],
+)
+def test_text_that_is_not_certainly_mojibake_is_left_alone(tmp_path, text):
+    assert _paragraphs(_read(tmp_path, text.encode("utf-8"))) == [text]
