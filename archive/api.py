@@ -14,12 +14,14 @@ export are derived from it through :func:`metadata.card.card_from_tei`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import contextlib
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -27,16 +29,22 @@ from archive.errors import ArchiveError, ObjectNotFound
 from archive.identifiers import object_id_for
 from archive.ocfl import Problem, StorageRoot
 from archive.settings import Settings, load_settings, write_settings
+from archive.sidecar import is_sidecar, load_manifest, load_sidecar, manifest_row, sidecar_for
 from ingest.errors import IngestError
+from ingest.letter.model import Letter
 from ingest.limits import Limits
-from ingest.pipeline import letter_from_file
+from ingest.pipeline import letter_from_file, letters_from_files
 from ingest.tei.build import Publication, build_tei
 from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei, plain_text
+from metadata.edit import MetadataError, Value, apply_fields
 from metadata.oai_dc import oai_dc
-from metadata.xml import parse, serialise
-from search import indexer, query
-from search.errors import SearchError
+from metadata.xml import parse, serialise, tei
+from search import query
+from search.errors import IndexMissing, SearchError
+
+if TYPE_CHECKING:
+    from archive.exports import ExportResult
 
 TEI_PATH = "tei.xml"
 DC_PATH = "dc.xml"
@@ -55,6 +63,11 @@ def app_version() -> str:
 class NoArchive(ArchiveError):
     code = "no-archive"
     remedy = "ingest letters first (epistula ingest FILE…), or point --archive at an archive"
+
+
+class NoLetters(ArchiveError):
+    code = "no-letters"
+    remedy = "ingest letters first (epistula ingest FILE…)"
 
 
 class InvalidTei(ArchiveError):
@@ -104,13 +117,18 @@ class ValidationProblem:
 
 
 def collect_files(paths: Iterable[Path], recursive: bool = False) -> list[Path]:
-    """The files named, and with ``recursive`` those under named folders (sorted, no hidden)."""
+    """The files named, and with ``recursive`` those under named folders (sorted; hidden
+    files and sidecar metadata files left out)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             pattern = path.rglob("*") if recursive else path.iterdir()
             files.extend(
-                sorted(p for p in pattern if p.is_file() and not p.name.startswith(HIDDEN))
+                sorted(
+                    p
+                    for p in pattern
+                    if p.is_file() and not p.name.startswith(HIDDEN) and not is_sidecar(p)
+                )
             )
         else:
             files.append(path)
@@ -157,29 +175,64 @@ class Archive:
         recursive: bool = False,
         limits: Limits | None = None,
         progress: Callable[[Path], None] | None = None,
+        jobs: int = 1,
+        fields: Mapping[str, Value] | None = None,
+        manifest: Path | None = None,
     ) -> IngestReport:
-        """Ingest every file; a bad file is reported and the batch goes on."""
+        """Ingest every file; a bad file is reported and the batch goes on.
+
+        Metadata the user supplies wins over what was recognised: a CSV ``manifest`` row, then
+        a sidecar file beside the letter (``letter.pdf.json``/``.yaml``), then ``fields``
+        (``--set``) — see :mod:`archive.sidecar`.
+
+        Files are read in ``jobs`` worker processes, each file within the time and memory
+        ``limits`` allow (:func:`ingest.pipeline.letters_from_files`); this process writes the
+        store, in the order the files were given, and the index once for the whole batch.
+        """
         files = collect_files(paths, recursive)
+        rows = load_manifest(manifest) if manifest else {}
+        if manifest is not None:  # the manifest describes letters; it is not one
+            files = [f for f in files if f.resolve() != manifest.resolve()]
+        limits = limits or Limits()
         report = IngestReport()
         store = self.store(create=True)
         known = self._digest_index(store)
         cards: list[Card] = []
-        for path in files:
-            result, card = self._ingest_one(store, path, known, limits or Limits())
-            report.results.append(result)
-            if card is not None:
-                cards.append(card)
-            if progress is not None:
-                progress(path)
+        # files already archived (same bytes) are not even sent to a worker
+        new = [i for i, path in enumerate(files) if _is_new(path, known)]
+        with contextlib.closing(letters_from_files([files[i] for i in new], limits, jobs)) as read:
+            parsed = iter(read)
+            for index, path in enumerate(files):
+                reader = letter_from_file
+                if new and new[0] == index:
+                    new.pop(0)
+                    reader = functools.partial(_parsed, next(parsed)[1])
+                supplied = _supplied(path, rows, manifest, fields)
+                result, card = self._ingest_one(
+                    store, path, known, limits, read=reader, supplied=supplied
+                )
+                report.results.append(result)
+                if card is not None:
+                    cards.append(card)
+                if progress is not None:
+                    progress(path)
         if cards:
-            try:
-                indexer.update(self.index_path, cards)
+            from archive.indexing import index_cards
+
+            try:  # after the store write: the index can lag, never lead
+                index_cards(self, cards)
             except SearchError as err:
                 report.index_error = f"{err}; the letters are stored, run 'epistula reindex'"
         return report
 
     def _ingest_one(
-        self, store: StorageRoot, path: Path, known: dict[str, str], limits: Limits
+        self,
+        store: StorageRoot,
+        path: Path,
+        known: dict[str, str],
+        limits: Limits,
+        read: Callable[[Path, Limits], Letter] = letter_from_file,
+        supplied: Callable[[], dict[str, Value]] | None = None,
     ) -> tuple[IngestResult, Card | None]:
         try:
             if not path.is_file():
@@ -188,8 +241,18 @@ class Archive:
             existing = known.get(_sha256(path))
             if existing:
                 return IngestResult(str(path), "unchanged", existing), None
-            letter = letter_from_file(path, limits)
+            letter = read(path, limits)
+            # a TEI export names the original it was made from: that digest says "unchanged"
+            existing = known.get(letter.document.source.sha256)
+            if existing:
+                return IngestResult(str(path), "unchanged", existing), None
             object_id = object_id_for(letter)
+            if letter.object_id == object_id and store.has(object_id):
+                raise ArchiveError(
+                    path.name,
+                    f"the archive already holds another letter with the id {object_id}",
+                    "ingest it into another archive, or remove its publicationStmt/idno",
+                )
             tei_root = build_tei(
                 letter,
                 object_id=object_id,
@@ -197,6 +260,8 @@ class Archive:
                 version=app_version(),
                 ingested=datetime.now(UTC),
             )
+            if supplied is not None:
+                apply_fields(tei_root, supplied())
             self._check_tei(tei_root, path)
             files = {
                 f"{ORIGINAL_DIR}/{path.name}": path,
@@ -206,7 +271,7 @@ class Archive:
             store.write_version(object_id, files, f"Ingested from {path.name}")
             known[letter.document.source.sha256] = object_id
             return IngestResult(str(path), "added", object_id), card_from_tei(tei_root)
-        except (IngestError, ArchiveError) as err:
+        except (IngestError, ArchiveError, MetadataError) as err:
             return IngestResult(str(path), "failed", error=_one_line(err, path)), None
         except OSError as err:
             reason = err.strerror or str(err)
@@ -265,19 +330,30 @@ class Archive:
 
     # -- search ----------------------------------------------------------------------------
 
-    def search(self, text: str, **options: Any) -> query.SearchResults:
-        """The letters matching ``text`` (options as :func:`search.query.search` takes them)."""
-        self.store()  # a missing archive is reported as such, not as a missing index
-        return query.search(self.index_path, text, **options)
+    def search(self, text: str, limit: int | None = None, **options: Any) -> query.SearchResults:
+        """The letters matching ``text``, all of them unless ``limit`` (further options as
+        :func:`search.query.search` takes them: ``page``, ``sort``, ``facets``, ``snippets``)."""
+        store = self.store()  # a missing archive is reported as such, not as a missing index
+        try:
+            return query.search(self.index_path, text, limit, **options)
+        except IndexMissing:
+            if not store.object_ids():
+                raise NoLetters(str(self.path), "holds no letters yet") from None
+            raise
 
-    def reindex(self) -> int:
+    def reindex(self, on_wait: Callable[[], None] | None = None) -> int:
         """Rebuild the index from the TEI in the store; returns the number of letters."""
-        return indexer.rebuild(self.index_path, self.cards())
+        from archive.indexing import reindex
+
+        return reindex(self, on_wait=on_wait)
 
     # -- export ----------------------------------------------------------------------------
 
-    def export(self, fmt: str, target: Path, **options: Any) -> list[Path]:
-        """Export the letters in format ``fmt`` to ``target`` (see :mod:`archive.exports`)."""
+    def export(self, fmt: str, target: Path, **options: Any) -> ExportResult:
+        """Export the letters (all, or ``ids=``, or ``query=``) in format ``fmt`` into ``target``.
+
+        See :func:`archive.exports.export` for the options.
+        """
         from archive.exports import export
 
         return export(self, fmt, target, **options)
@@ -312,8 +388,9 @@ class Archive:
                 ValidationProblem(object_id, "dc-drift", "dc.xml differs from the TEI's crosswalk")
             )
         card = card_from_tei(root)
-        digest = _sha256(self.original_path(object_id))
-        if card.source.sha256 != digest:
+        original = self.original_path(object_id)
+        digest = _sha256(original)
+        if card.source.sha256 != digest and not _carries_digest(original, card.source.sha256):
             problems.append(
                 ValidationProblem(
                     object_id,
@@ -324,8 +401,59 @@ class Archive:
         return problems
 
 
+def _carries_digest(original: Path, sha256: str) -> bool:
+    """Whether ``original`` is an exported TEI that names the first original's digest.
+
+    A letter re-ingested from a ``tei`` export keeps the identity of the file it was first
+    made from; the TEI it was read from is its stored original.
+    """
+    try:
+        root = parse(original.read_bytes())
+    except (OSError, etree.XMLSyntaxError):
+        return False
+    return card_from_tei(root).source.sha256 == sha256 if root.tag == tei("TEI") else False
+
+
+def _supplied(
+    path: Path,
+    rows: Mapping[str, dict[str, Value]],
+    manifest: Path | None,
+    fields: Mapping[str, Value] | None,
+) -> Callable[[], dict[str, Value]]:
+    """The user's fields for ``path``, read when the letter is about to be stored (a bad
+    sidecar then fails that file alone)."""
+
+    def merged() -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        if manifest is not None:
+            values.update(manifest_row(rows, manifest.parent, path))
+        sidecar = sidecar_for(path)
+        if sidecar is not None:
+            values.update(load_sidecar(sidecar))
+        values.update(fields or {})
+        return values
+
+    return merged
+
+
 def _ocfl_problem(object_id: str, problem: Problem) -> ValidationProblem:
     return ValidationProblem(object_id, problem.code, f"{problem.path}: {problem.message}")
+
+
+def _is_new(path: Path, known: dict[str, str]) -> bool:
+    """Whether ``path`` needs reading: its bytes are not archived yet (or it cannot be
+    hashed here, which :meth:`Archive._ingest_one` then reports)."""
+    try:
+        return path.is_file() and _sha256(path) not in known
+    except OSError:
+        return False
+
+
+def _parsed(outcome: Letter | IngestError, _path: Path, _limits: Limits) -> Letter:
+    """The letter a worker read, or its error raised again (a ``read`` for ``_ingest_one``)."""
+    if isinstance(outcome, IngestError):
+        raise outcome
+    return outcome
 
 
 def _sha256(path: Path) -> str:

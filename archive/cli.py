@@ -8,16 +8,21 @@ Exit codes: 0 success, 1 when any file or letter failed, 2 for usage and query e
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from archive import cli_edit, cli_export, cli_search
-from archive.api import DEFAULT_ARCHIVE, Archive, app_version, collect_files
-from archive.cli_common import EXIT_FAILED, emit_json, fail, get_archive, json_option
+from archive.api import DEFAULT_ARCHIVE, Archive, IngestReport, app_version, collect_files
+from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
+from archive.cli_edit import parse_assignments, set_option
 from archive.errors import ArchiveError
-from ingest.limits import Limits
+from ingest.errors import EncryptedDocument
+from ingest.limits import CHANGES, COMMENTS, MIB, Limits
+from ingest.ocr import tesseract_languages
+from metadata.edit import MetadataError, normalise_fields
 from search.errors import SearchError
 
 
@@ -44,10 +49,109 @@ def cli(ctx: click.Context, archive_path: Path) -> None:
     ctx.obj = Archive(archive_path)
 
 
+class _Size(click.ParamType):
+    """A size in MiB, or with a unit: 500K, 200M, 2G."""
+
+    name = "size"
+    _UNITS: ClassVar[dict[str, int]] = {"": MIB, "k": 1024, "m": MIB, "g": 1024 * MIB}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().removesuffix("ib").removesuffix("b")
+        unit = text[-1] if text and text[-1] in "kmg" else ""
+        try:
+            number = float(text[: len(text) - len(unit)])
+        except ValueError:
+            self.fail(f"{value!r} is not a size (e.g. 200, 200M, 2G)", param, ctx)
+        if number <= 0:
+            self.fail(f"{value!r} must be more than 0", param, ctx)
+        return int(number * self._UNITS[unit])
+
+
+def _ocr_languages(archive: Archive, lang: str | None) -> str:
+    if lang is None:
+        try:
+            lang = archive.settings.language
+        except ArchiveError:
+            lang = "en"
+    try:
+        return tesseract_languages(lang)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--lang") from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-r", "--recursive", is_flag=True, help="Descend into folders.")
-@click.option("--password", help="Password for encrypted PDFs.")
+@click.option(
+    "--password",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Password for encrypted PDFs (give --password alone to be asked for it; on a "
+    "terminal you are asked anyway when an encrypted PDF needs one).",
+)
+@click.option(
+    "--ocr",
+    is_flag=True,
+    help="Read scans (PDF pages without text, TIFF/PNG/JPEG images) with Tesseract.",
+)
+@click.option(
+    "--lang",
+    metavar="CODES",
+    help="Language(s) of scanned letters for OCR, e.g. en, de, eng+deu "
+    "(default: the archive's language).",
+)
+@click.option(
+    "--changes",
+    type=click.Choice(CHANGES),
+    default="accept",
+    show_default=True,
+    help="Word tracked changes: accept them, or record them as TEI add/del.",
+)
+@click.option(
+    "--comments",
+    type=click.Choice(COMMENTS),
+    default="keep",
+    show_default=True,
+    help="Word comments: keep them as TEI note[@type='comment'], or omit them.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Files read in parallel by this many worker processes.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=Limits.timeout,
+    show_default=True,
+    help="Seconds one file may take to read (OCR included); 0 for no limit.",
+)
+@click.option(
+    "--max-size",
+    type=_Size(),
+    default=f"{Limits.max_file_bytes // MIB}M",
+    show_default=True,
+    help="Largest file accepted (also bounds a DOCX's unpacked size at 2.5 times this).",
+)
+@click.option(
+    "--max-memory",
+    type=_Size(),
+    default=f"{(Limits.max_memory_bytes or 0) // MIB}M",
+    show_default=True,
+    help="Memory one worker may use while reading a file.",
+)
+@click.option(
+    "--metadata",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="CSV manifest: a 'file' column and one column per field, one row per letter.",
+)
+@set_option
 @json_option
 @click.pass_context
 def ingest(
@@ -55,6 +159,16 @@ def ingest(
     paths: tuple[Path, ...],
     recursive: bool,
     password: str | None,
+    ocr: bool,
+    lang: str | None,
+    changes: str,
+    comments: str,
+    jobs: int,
+    timeout: float,
+    max_size: int,
+    max_memory: int,
+    metadata: Path | None,
+    assignments: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Ingest letter files into the archive (created on first use).
@@ -65,22 +179,53 @@ def ingest(
     \b
     Example:
       epistula ingest letter.docx scans/*.pdf
+      epistula ingest --ocr --lang de scans/ --recursive --jobs 2
+      epistula ingest draft.docx --changes record --comments omit
+      epistula ingest letters/ --metadata letters/manifest.csv --set place_received=Leeds
+
+    Metadata you supply wins over what is recognised: a --metadata CSV row (columns named as
+    in 'show --json', a 'file' column), then a sidecar beside the letter (letter.pdf.json or
+    .yaml), then --set.
     """
     archive = get_archive(ctx)
+    try:
+        fields = normalise_fields(parse_assignments(assignments))
+    except MetadataError as err:
+        fail(str(err), EXIT_USAGE)
+    user = {"fields": fields, "manifest": metadata}
     files = collect_files(paths, recursive)
-    # the bar only shows on a terminal: scripts and logs get the results alone
-    with click.progressbar(
-        length=len(files),
-        label="Ingesting",
-        file=sys.stderr,
-        show_pos=True,
-        hidden=not sys.stderr.isatty(),
-    ) as bar:
-        report = archive.ingest(
-            files,
-            limits=Limits(password=password),
-            progress=lambda _path: bar.update(1),
+    if password == "":
+        password = click.prompt("Password for encrypted PDFs", hide_input=True, err=True)
+    limits = Limits(
+        password=password or None,
+        ocr=ocr,
+        ocr_languages=_ocr_languages(archive, lang),
+        changes=changes,
+        comments=comments,
+        timeout=timeout or None,
+        max_file_bytes=max_size,
+        max_unzipped_bytes=max_size * 5 // 2,
+        max_memory_bytes=max_memory,
+    )
+    report = _ingest_with_progress(archive, files, limits, jobs, user)
+    locked = [r for r in report.results if r.status == "failed" and _needs_password(r.error)]
+    if locked and password is None and sys.stdin.isatty() and sys.stderr.isatty():
+        # a terminal: ask once, and try the encrypted files again with the answer
+        names = ", ".join(Path(r.file).name for r in locked[:3]) + ("…" if len(locked) > 3 else "")
+        answer = click.prompt(
+            f"Password for {names}", hide_input=True, default="", show_default=False, err=True
         )
+        if answer:
+            again = _ingest_with_progress(
+                archive,
+                [Path(r.file) for r in locked],
+                replace(limits, password=answer),
+                jobs,
+                user,
+            )
+            retried = {r.file: r for r in again.results}
+            report.results = [retried.get(r.file, r) for r in report.results]
+            report.index_error = report.index_error or again.index_error
     if as_json:
         emit_json(report.to_json())
     else:
@@ -92,6 +237,26 @@ def ingest(
     if report.count("failed"):
         click.echo(f"{report.count('failed')} of {len(report.results)} files failed", err=True)
         sys.exit(EXIT_FAILED)
+
+
+def _ingest_with_progress(
+    archive: Archive, files: list[Path], limits: Limits, jobs: int, user: dict[str, Any]
+) -> IngestReport:
+    # the bar only shows on a terminal: scripts and logs get the results alone
+    with click.progressbar(
+        length=len(files),
+        label="Ingesting",
+        file=sys.stderr,
+        show_pos=True,
+        hidden=not sys.stderr.isatty(),
+    ) as bar:
+        return archive.ingest(
+            files, limits=limits, progress=lambda _path: bar.update(1), jobs=jobs, **user
+        )
+
+
+def _needs_password(error: str | None) -> bool:
+    return bool(error) and EncryptedDocument.remedy in error and "password" in error
 
 
 @cli.command()

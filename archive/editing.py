@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
+from archive.indexing import index_cards
 from ingest.tei.schema import validate_tei
 from metadata.card import card_from_tei
 from metadata.edit import Value, apply_fields
 from metadata.oai_dc import oai_dc
 from metadata.xml import serialise
-from search import indexer
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,5 +46,5 @@ def edit_letter(archive: Archive, object_id: str, fields: Mapping[str, Value]) -
     files["tei.xml"] = serialise(root)
     files["dc.xml"] = serialise(oai_dc(root))
     version = store.write_version(object_id, files, f"Metadata edited: {', '.join(changed)}")
-    indexer.update(archive.index_path, [card_from_tei(root)])
+    index_cards(archive, [card_from_tei(root)])
     return EditResult(object_id, version, changed)

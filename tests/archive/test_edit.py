@@ -66,8 +66,14 @@ def test_edit_keeps_dublin_core_and_index_in_step(archive, oai_dc_schema):
 
 def test_edited_tei_is_valid_tei_all(archive, tei_all):
     path, letter_id = archive
-    invoke(path, "edit", letter_id, "--set", "language=en-GB", "--set", "sender_orgs=Royal Navy")
-    assert tei_all.validate(Archive(path).tei(letter_id)), tei_all.error_log
+    result = invoke(
+        path, "edit", letter_id, "--set", "language=en-GB", "--set", "sender_orgs=Royal Navy",
+        "--set", "title=A letter from the docks",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    root = Archive(path).tei(letter_id)
+    assert tei_all.validate(root), tei_all.error_log
+    assert Archive(path).card(letter_id).title == "A letter from the docks"
 
 
 @pytest.mark.parametrize(
@@ -90,3 +96,64 @@ def test_edit_unknown_letter_is_exit_1(archive):
     path, _ = archive
     result = invoke(path, "edit", "L-nope", "--set", "title=x")
     assert result.exit_code == 1 and "L-nope" in result.stderr
+
+
+def _letters(tmp_path: Path) -> Path:
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for name in ("sv-brev-uppsala.txt", "fr-lettre-chateaudun.txt", "fi-kirje-tampere.txt"):
+        (folder / name).write_bytes((SAMPLES / "letters" / name).read_bytes())
+    return folder
+
+
+def test_ingest_takes_manifest_then_sidecar_then_set(tmp_path):
+    folder = _letters(tmp_path)
+    (folder / "manifest.csv").write_text(
+        "file,place_received,recipients\n"
+        "sv-brev-uppsala.txt,Lund,Erik Lund\n"
+        "fr-lettre-chateaudun.txt,Paris,\n",
+        encoding="utf-8",
+    )
+    (folder / "sv-brev-uppsala.txt.yaml").write_text("place_received: Malmö\n", encoding="utf-8")
+    archive = tmp_path / "archive"
+    result = invoke(
+        archive, "ingest", str(folder), "--metadata", str(folder / "manifest.csv"),
+        "--set", "sender_orgs=Lund Family Papers", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    # the manifest and the sidecar are metadata, not letters
+    names = sorted(Path(r["file"]).name for r in report["results"])
+    assert names == ["fi-kirje-tampere.txt", "fr-lettre-chateaudun.txt", "sv-brev-uppsala.txt"]
+    assert report["added"] == 3
+    cards = {c.source.filename: c for c in Archive(archive).cards()}
+    swedish = cards["sv-brev-uppsala.txt"]
+    assert swedish.place_received == "Malmö"  # sidecar beats manifest
+    assert swedish.recipients == ["Erik Lund"]  # manifest beats what was recognised ("Erik")
+    assert swedish.sender_orgs == ["Lund Family Papers"]  # --set applies to every file
+    assert cards["fr-lettre-chateaudun.txt"].place_received == "Paris"
+    tei = Archive(archive).tei(swedish.id)
+    assert tei.xpath(
+        "//tei:correspAction[@type='received']/tei:placeName/@resp", namespaces=NS
+    ) == ["#user"]
+
+
+def test_a_bad_sidecar_fails_its_letter_only(tmp_path):
+    folder = _letters(tmp_path)
+    (folder / "fi-kirje-tampere.txt.json").write_text('{"weather": "rainy"}', encoding="utf-8")
+    result = invoke(tmp_path / "archive", "ingest", str(folder), "--json")
+    assert result.exit_code == 1
+    outcome = {
+        Path(r["file"]).name: (r["status"], r["error"])
+        for r in json.loads(result.stdout)["results"]
+    }
+    status, error = outcome["fi-kirje-tampere.txt"]
+    assert status == "failed" and "fi-kirje-tampere.txt.json" in error and "weather" in error
+    assert outcome["sv-brev-uppsala.txt"][0] == "added"
+
+
+def test_ingest_set_with_an_unknown_field_is_a_usage_error(tmp_path):
+    folder = _letters(tmp_path)
+    result = invoke(tmp_path / "archive", "ingest", str(folder), "--set", "weather=rainy")
+    assert result.exit_code == 2 and "unknown field 'weather'" in result.stderr
+    assert not (tmp_path / "archive" / "store").exists()
