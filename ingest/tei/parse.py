@@ -19,7 +19,6 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -67,31 +66,16 @@ def letter_from_tei(root: etree._Element, source: Path) -> Letter:
     header = _child(root, "teiHeader")
     meta = _metadata(root, header)
     reader = _BodyReader()
-    parts = reader.letter_parts(_letter_container(root))
+    # the parts are read first; the document's blocks are then made from them
+    letter = Letter(document=Document(source=_source(header, source), blocks=()), metadata=meta)
+    reader.read_parts(_letter_container(root), letter)
     document = Document(
-        source=_source(header, source),
-        blocks=tuple(parts.blocks()),
+        source=letter.document.source,
+        blocks=tuple(_blocks(letter)),
         notes=reader.notes,
         properties=_ocr_properties(header),
     )
-    letter = Letter(
-        document=document,
-        letterhead=parts.letterhead,
-        dateline=parts.dateline,
-        address=parts.address,
-        subject=parts.subject,
-        salute=parts.salute,
-        body=parts.body,
-        closer_salute=parts.closer_salute,
-        signatories=parts.signatories,
-        closer_dateline=parts.closer_dateline,
-        closer_address=parts.closer_address,
-        postscript=parts.postscript,
-        trailers=parts.trailers,
-        head_breaks=parts.head_breaks,
-        tail_breaks=parts.tail_breaks,
-        metadata=meta,
-    )
+    letter.document = document
     if meta.language is None:
         meta.language = detect_language(document.text)
     _group_correspondents(letter, header)
@@ -261,48 +245,29 @@ def _quantity(measure: etree._Element | None) -> int | None:
 # -- body ------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Parts:
-    """The letter parts in the order ``<div type="letter">`` holds them."""
-
-    head_breaks: list[PageBreak] = field(default_factory=list)
-    letterhead: list[Para] = field(default_factory=list)
-    dateline: Para | None = None
-    address: list[str] = field(default_factory=list)
-    subject: Para | None = None
-    salute: Para | None = None
-    body: list[BodyItem] = field(default_factory=list)
-    tail_breaks: list[PageBreak] = field(default_factory=list)
-    closer_salute: Para | None = None
-    signatories: list[Signatory] = field(default_factory=list)
-    closer_dateline: Para | None = None
-    closer_address: list[str] = field(default_factory=list)
-    postscript: list[Para] = field(default_factory=list)
-    trailers: list[Para] = field(default_factory=list)
-
-    def blocks(self) -> Iterator[AnyBlock]:
-        """The document's blocks in reading order (what the original file held)."""
-        yield from self.head_breaks
-        for para in [*self.letterhead, self.dateline]:
-            if para is not None:
-                yield _paragraph(para)
-        if self.address:
-            yield Paragraph((Span("\n".join(self.address)),))
-        for para in (self.subject, self.salute):
-            if para is not None:
-                yield _paragraph(para)
-        yield from _body_blocks(self.body)
-        yield from self.tail_breaks
-        if self.closer_salute is not None:
-            yield _paragraph(self.closer_salute)
-        for signatory in self.signatories:
-            yield Paragraph((Span("\n".join(text for _kind, text in signatory.lines)),))
-        if self.closer_dateline is not None:
-            yield _paragraph(self.closer_dateline)
-        if self.closer_address:
-            yield Paragraph((Span("\n".join(self.closer_address)),))
-        for para in [*self.postscript, *self.trailers]:
+def _blocks(letter: Letter) -> Iterator[AnyBlock]:
+    """The document's blocks in reading order (what the original file held)."""
+    yield from letter.head_breaks
+    for para in [*letter.letterhead, letter.dateline]:
+        if para is not None:
             yield _paragraph(para)
+    if letter.address:
+        yield Paragraph((Span("\n".join(letter.address)),))
+    for para in (letter.subject, letter.salute):
+        if para is not None:
+            yield _paragraph(para)
+    yield from _body_blocks(letter.body)
+    yield from letter.tail_breaks
+    if letter.closer_salute is not None:
+        yield _paragraph(letter.closer_salute)
+    for signatory in letter.signatories:
+        yield Paragraph((Span("\n".join(text for _kind, text in signatory.lines)),))
+    if letter.closer_dateline is not None:
+        yield _paragraph(letter.closer_dateline)
+    if letter.closer_address:
+        yield Paragraph((Span("\n".join(letter.closer_address)),))
+    for para in [*letter.postscript, *letter.trailers]:
+        yield _paragraph(para)
 
 
 def _paragraph(para: Para) -> Paragraph:
@@ -326,10 +291,10 @@ class _BodyReader:
     def __init__(self) -> None:
         self.notes: dict[str, Note] = {}
 
-    def letter_parts(self, container: etree._Element | None) -> _Parts:
-        parts = _Parts()
+    def read_parts(self, container: etree._Element | None, parts: Letter) -> None:
+        """Fill ``parts`` (a letter) with what ``<div type="letter">`` holds, in order."""
         if container is None:
-            return parts
+            return
         pending: list[PageBreak] = []
         started = False  # once anything but a page break was seen, breaks are not head breaks
         for element in _read_through(container):
@@ -362,9 +327,8 @@ class _BodyReader:
             item == Para(()) or isinstance(item, PageBreak) for item in parts.body
         ):  # the empty <p/> TEI wants before a closer
             parts.body = [item for item in parts.body if item != Para(())]
-        return parts
 
-    def _opener(self, opener: etree._Element, parts: _Parts) -> None:
+    def _opener(self, opener: etree._Element, parts: Letter) -> None:
         for element in _elements(opener):
             name = _local(element)
             if name == "dateline":
@@ -374,7 +338,7 @@ class _BodyReader:
             elif name == "salute":
                 parts.salute = Para(self.inline(element))
 
-    def _bottom(self, element: etree._Element, parts: _Parts) -> None:
+    def _bottom(self, element: etree._Element, parts: Letter) -> None:
         name = _local(element)
         if name == "trailer":
             parts.trailers.append(Para(self.inline(element)))
