@@ -32,9 +32,12 @@ class Row:
 
 
 def _xpath(path: str) -> Callable[[etree._Element], list[str]]:
+    # compiled once: the crosswalk runs for every letter of an export
+    find = etree.XPath(path, namespaces=NS)
+
     def values(root: etree._Element) -> list[str]:
-        found = root.xpath(path, namespaces=NS)
-        return [_string(v) for v in found if _string(v)]
+        strings = (_string(v) for v in find(root))
+        return [s for s in strings if s]
 
     return values
 
@@ -54,27 +57,33 @@ def _persons_then_orgs(action: str) -> Callable[[etree._Element], list[str]]:
     return lambda root: persons(root) + orgs(root)
 
 
+_SOURCE_NAME = _xpath(f"{_BIBL}/tei:title/text()")
+_SOURCE_DIGEST = _xpath(f"{_BIBL}/tei:idno[@type='sha256']/text()")
+_MEDIA_TYPE = _xpath(f"{_BIBL}/tei:note[@type='mediaType']/text()")
+
+
 def _source(root: etree._Element) -> list[str]:
-    name = _xpath(f"{_BIBL}/tei:title/text()")(root)
-    digest = _xpath(f"{_BIBL}/tei:idno[@type='sha256']/text()")(root)
+    name = _SOURCE_NAME(root)
+    digest = _SOURCE_DIGEST(root)
     if not name:
         return []
     return [f"{name[0]} (sha256:{digest[0]})" if digest else name[0]]
 
 
+_ABSTRACT = _xpath("tei:teiHeader/tei:profileDesc/tei:abstract//text()")
+_PARAGRAPHS = etree.XPath(
+    "tei:text/tei:body/tei:div[@type='letter']//tei:p[not(ancestor::tei:note)]", namespaces=NS
+)
+_TEXT_OUTSIDE_NOTES = etree.XPath(".//text()[not(ancestor::tei:note)]", namespaces=NS)
+
+
 def _description(root: etree._Element) -> list[str]:
-    abstract = _xpath("tei:teiHeader/tei:profileDesc/tei:abstract//text()")(root)
+    abstract = _ABSTRACT(root)
     if abstract:
         return [" ".join(abstract)]
-    paragraphs = root.xpath(
-        "tei:text/tei:body/tei:div[@type='letter']//tei:p[not(ancestor::tei:note)]", namespaces=NS
-    )
     text = ""
-    for p in paragraphs:
-        text = " ".join(
-            " ".join(t for t in p.xpath(".//text()[not(ancestor::tei:note)]", namespaces=NS))
-            .split()
-        )
+    for p in _PARAGRAPHS(root):
+        text = " ".join(" ".join(_TEXT_OUTSIDE_NOTES(p)).split())
         if text:
             break
     if len(text) > DESCRIPTION_CHARS:
@@ -82,6 +91,7 @@ def _description(root: etree._Element) -> list[str]:
     return [text] if text else []
 
 
+# fmt: off
 CROSSWALK: tuple[Row, ...] = (
     Row("title", "titleStmt/title[@type='main']",
         _xpath("tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title[@type='main']")),
@@ -92,8 +102,7 @@ CROSSWALK: tuple[Row, ...] = (
     Row("date", "sent date/@when", _xpath(f"{_SENT}/tei:date/@when")),
     Row("type", "fixed", _fixed("Text", "Letter")),
     Row("format", "fixed, and the original's media type",
-        lambda root: ["application/tei+xml",
-                      *_xpath(f"{_BIBL}/tei:note[@type='mediaType']/text()")(root)]),
+        lambda root: ["application/tei+xml", *_MEDIA_TYPE(root)]),
     Row("identifier", "publicationStmt/idno", _xpath(f"{_PUBLICATION}/tei:idno/text()")),
     Row("source", "original file name and digest", _source),
     Row("language", "langUsage/language/@ident",
@@ -106,6 +115,7 @@ CROSSWALK: tuple[Row, ...] = (
         _xpath(f"{_PUBLICATION}/tei:availability/tei:licence/@target")),
     Row("coverage", "sent placeName", _xpath(f"{_SENT}/tei:placeName")),
 )
+# fmt: on
 
 
 def dublin_core(root: etree._Element) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+# fmt: off
 #: the languages Epistula expects letters in; narrowing the model makes short texts reliable
 LANGUAGES = ("en", "de", "fr", "fi", "sv", "no", "da", "nn", "it", "es", "nl", "pt", "pl", "la",
              "cs", "ru", "et", "is", "zh")
@@ -15,6 +16,7 @@ NAMES = {
     "la": "Latin", "cs": "Czech", "ru": "Russian", "et": "Estonian", "is": "Icelandic",
     "zh": "Chinese",
 }
+# fmt: on
 
 
 @cache

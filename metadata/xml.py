@@ -24,7 +24,10 @@ def xml_attr(name: str) -> str:
 def safe_parser() -> etree.XMLParser:
     """No entity expansion, no DTD or network access, no huge trees."""
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
         remove_blank_text=False,
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 
 from archive.exports.common import ExportJob, ExportLetter
@@ -40,8 +41,14 @@ def letter_path(letter: ExportLetter) -> str:
 
 
 def original_name(letter: ExportLetter) -> str:
-    """The original's name in its letter's folder: kept, unless another file there has it."""
-    name = letter.original_name
+    """The original's name in its letter's folder: kept, unless another file there has it.
+
+    Control characters and '%' become '_': BagIt manifests would have to percent-encode them
+    (and the ``bagit`` library used by Archivematica does not decode '%25'), and a tab would
+    break a DSpace ``contents`` line. The TEI keeps the name as it was.
+    """
+    name = "".join("_" if ch == "%" or unicodedata.category(ch) == "Cc" else ch
+                   for ch in letter.original_name)  # fmt: skip
     return f"original-{name}" if name in LETTER_FILES else name
 
 

@@ -270,6 +270,21 @@ def test_a_bag_missing_a_file_is_rejected(exported, tmp_path):
         bagit.Bag(str(copy_path)).validate()
 
 
+def test_a_bag_of_originals_with_awkward_names_passes_full_validation(tmp_path):
+    # RFC 8493 would percent-encode '%' and bagit.py would not decode it: the bag renames it
+    letter = (SAMPLES / "letters").glob("*.txt").__next__().read_bytes()
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "100% brev från Åbo.txt").write_bytes(letter)
+    archive = Archive(tmp_path / "archive")
+    assert archive.ingest([source]).count("added") == 1
+    archive.export("bagit", tmp_path / "bag", date=MOMENT)
+    bag = bagit.Bag(str(tmp_path / "bag"))
+    assert bag.validate()
+    (folder,) = (tmp_path / "bag" / "data" / "objects").iterdir()
+    assert (folder / "100_ brev från Åbo.txt").read_bytes() == letter
+
+
 def test_each_letter_has_mets_valid_against_mets_xsd(archive, exported):
     schema = etree.XMLSchema(etree.parse(str(shared_path("corpus/schema/mets.xsd"))))
     for object_id in archive.ids():
