@@ -12,7 +12,9 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -35,6 +37,12 @@ if TYPE_CHECKING:
 TEI_MEDIA_TYPE = "application/tei+xml"
 #: the staging directory's name starts with this (it is hidden, and removed on failure)
 STAGING_PREFIX = ".epistula-export-"
+#: threads that create the staged files: creating a file is kernel work done without the GIL,
+#: so it overlaps with building the next letter's records
+WRITER_THREADS = 2
+#: files and bytes handed to the writers and not yet written: bound the memory an export holds
+PENDING_WRITES = 64
+PENDING_BYTES = 64 * 1024 * 1024
 
 
 class ExportError(ArchiveError):
@@ -229,6 +237,9 @@ class Staging:
         self.files: list[Path] = []
         #: bytes written so far
         self.size = 0
+        self._writers: ThreadPoolExecutor | None = None
+        self._pending: deque[tuple[Future[None], int]] = deque()
+        self._pending_bytes = 0
 
     def __enter__(self) -> Staging:
         target = self.target
@@ -245,6 +256,7 @@ class Staging:
             self._created = True
         self._root = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target)
         self.root = Path(self._root)
+        self._writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="epistula-export")
         return self
 
     def __exit__(
@@ -254,42 +266,82 @@ class Staging:
         trace: TracebackType | None,
     ) -> None:
         if kind is not None:
+            self._stop_writers()
             self._discard()
             return
         try:
+            self.flush()
             self._commit()
         except BaseException:
             self._discard()
             raise
+        finally:
+            self._stop_writers()
 
     def path(self, relative: str) -> Path:
         """The staged file for ``relative`` (a '/'-separated path that stays inside the package)."""
+        self.flush()
         return Path(self._place(relative))
 
     def write(self, relative: str, data: bytes) -> None:
-        """Stage ``data`` as the file ``relative``."""
-        with open(self._place(relative), "xb") as fh:
-            fh.write(data)
+        """Stage ``data`` as the file ``relative``, written by a thread (see :meth:`flush`)."""
+        path = self._checked(relative)
+        if self._writers is None:
+            raise RuntimeError("Staging.write outside its with block")  # pragma: no cover
+        while self._pending and (
+            len(self._pending) >= PENDING_WRITES or self._pending_bytes >= PENDING_BYTES
+        ):
+            self._wait_oldest()
+        self._pending.append((self._writers.submit(self._write_file, path, data), len(data)))
+        self._pending_bytes += len(data)
         self.size += len(data)
 
     def copy(self, relative: str, source: Path) -> None:
         """Stage a copy of the file ``source`` as ``relative``."""
-        shutil.copyfile(source, self._place(relative))
-        self.size += source.stat().st_size
+        self.write(relative, source.read_bytes())
 
     def open(self, relative: str) -> IO[bytes]:
+        self.flush()
         return open(self._place(relative), "xb")
 
-    def _place(self, relative: str) -> str:
+    def flush(self) -> None:
+        """Wait until every staged file is on disk; raise the first error writing one."""
+        while self._pending:
+            self._wait_oldest()
+
+    def _wait_oldest(self) -> None:
+        future, size = self._pending.popleft()
+        self._pending_bytes -= size
+        future.result()
+
+    def _write_file(self, path: str, data: bytes) -> None:
+        self._make_folder(os.path.dirname(path))
+        with open(path, "xb") as fh:
+            fh.write(data)
+
+    def _checked(self, relative: str) -> str:
         parts = relative.split("/")
         if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
             raise ExportError(f"package path {relative!r}", "would leave the export directory")
-        path = os.path.join(self._root, *parts)
-        folder = os.path.dirname(path)
+        return os.path.join(self._root, *parts)
+
+    def _place(self, relative: str) -> str:
+        path = self._checked(relative)
+        self._make_folder(os.path.dirname(path))
+        return path
+
+    def _make_folder(self, folder: str) -> None:
+        # two writer threads may both make the same folder; exist_ok lets either win
         if folder not in self._directories:
             os.makedirs(folder, exist_ok=True)
             self._directories.add(folder)
-        return path
+
+    def _stop_writers(self) -> None:
+        if self._writers is not None:
+            self._writers.shutdown(wait=True, cancel_futures=True)
+            self._writers = None
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def _discard(self) -> None:
         """Remove everything staged (and the target, when this export created it)."""

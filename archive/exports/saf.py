@@ -60,6 +60,7 @@ def write(job: ExportJob) -> None:
         if job.options.collections:
             out.write(f"{item}/collections", ("\n".join(job.options.collections) + "\n").encode())
     if job.options.zip:
+        out.flush()
         items = out.root / "items"
         zip_directory(items, out.path(ZIP_NAME), job.options.moment)
         shutil.rmtree(items)
