@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from archive.errors import ArchiveError, ObjectNotFound
+from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
 from archive.identifiers import object_id_for
 from archive.ocfl import Problem, StorageRoot
 from archive.settings import Settings, load_settings, write_settings
@@ -51,9 +51,14 @@ DC_PATH = "dc.xml"
 ORIGINAL_DIR = "original"
 DEFAULT_ARCHIVE = Path("epistula-archive")
 HIDDEN = (".", "~$")
+#: new letters are committed to the store together, this many at most or this old at most
+COMMIT_LETTERS = 64
+COMMIT_SECONDS = 2.0
 
 
+@functools.cache
 def app_version() -> str:
+    """Epistula's installed version (read once: package metadata is slow to read)."""
     try:
         return version("epistula")
     except PackageNotFoundError:  # running from a source tree that is not installed
@@ -198,9 +203,12 @@ class Archive:
         store = self.store(create=True)
         known = self._digest_index(store)
         cards: list[Card] = []
+        staged: list[tuple[IngestResult, Card]] = []
+        publication = self._publication()
         # files already archived (same bytes) are not even sent to a worker
         new = [i for i, path in enumerate(files) if _is_new(path, known)]
-        with contextlib.closing(letters_from_files([files[i] for i in new], limits, jobs)) as read:
+        read = letters_from_files([files[i] for i in new], limits, jobs)
+        with contextlib.closing(read), store.batch():
             parsed = iter(read)
             for index, path in enumerate(files):
                 reader = letter_from_file
@@ -209,13 +217,16 @@ class Archive:
                     reader = functools.partial(_parsed, next(parsed)[1])
                 supplied = _supplied(path, rows, manifest, fields)
                 result, card = self._ingest_one(
-                    store, path, known, limits, read=reader, supplied=supplied
+                    store, path, known, limits, publication, read=reader, supplied=supplied
                 )
                 report.results.append(result)
                 if card is not None:
-                    cards.append(card)
+                    staged.append((result, card))
+                if store.staged >= COMMIT_LETTERS or store.staged_for >= COMMIT_SECONDS:
+                    cards += _commit(store, staged, known)
                 if progress is not None:
                     progress(path)
+            cards += _commit(store, staged, known)
         if cards:
             from archive.indexing import index_cards
 
@@ -231,6 +242,7 @@ class Archive:
         path: Path,
         known: dict[str, str],
         limits: Limits,
+        publication: Publication,
         read: Callable[[Path, Limits], Letter] = letter_from_file,
         supplied: Callable[[], dict[str, Value]] | None = None,
     ) -> tuple[IngestResult, Card | None]:
@@ -256,7 +268,7 @@ class Archive:
             tei_root = build_tei(
                 letter,
                 object_id=object_id,
-                publication=self._publication(),
+                publication=publication,
                 version=app_version(),
                 ingested=datetime.now(UTC),
             )
@@ -399,6 +411,29 @@ class Archive:
                 )
             )
         return problems
+
+
+def _commit(
+    store: StorageRoot, staged: list[tuple[IngestResult, Card]], known: dict[str, str]
+) -> list[Card]:
+    """Commit the letters staged in the store's batch; the cards of those now stored.
+
+    A letter the commit could not store is reported failed, and forgotten as known, so the
+    same file later in the batch is read again rather than called unchanged.
+    """
+    try:
+        store.commit_batch()
+    except BatchWriteFailed as err:
+        lost = set(err.object_ids)
+        for result, _card in staged:
+            if result.id in lost:
+                result.status, result.error = "failed", f"{Path(result.file).name}: {err}"
+                for digest in [d for d, object_id in known.items() if object_id == result.id]:
+                    del known[digest]
+                result.id = None
+    cards = [card for result, card in staged if result.status == "added"]
+    staged.clear()
+    return cards
 
 
 def _carries_digest(original: Path, sha256: str) -> bool:

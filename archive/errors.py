@@ -108,6 +108,17 @@ class WriteFailed(ArchiveError):
         super().__init__(f"object {object_id}", reason)
 
 
+class BatchWriteFailed(ArchiveError):
+    """Committing a batch of new objects failed; ``object_ids`` were not stored."""
+
+    code = "write-failed"
+    remedy = "nothing already in the archive changed; fix the cause (disk space) and ingest again"
+
+    def __init__(self, object_ids: list[str], reason: str) -> None:
+        self.object_ids = object_ids
+        super().__init__(f"{len(object_ids)} new letters", f"could not be stored ({reason})")
+
+
 class StoreLocked(ArchiveError):
     code = "store-locked"
     remedy = "another Epistula process is writing to this archive; wait for it and retry"

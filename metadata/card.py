@@ -7,6 +7,7 @@ second copy of the metadata to drift. Field names are the ``show --json`` keys (
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -147,10 +148,16 @@ def _date_value(date: etree._Element | None) -> str | None:
     return date.get("when") or date.get("notBefore") or date.get("notAfter")
 
 
+@functools.cache
+def _xpath(path: str) -> etree.XPath:
+    # compiled once per path: cards are made for every letter of an index or export
+    return etree.XPath(path, namespaces=NS)
+
+
 def _first(parent: etree._Element | None, path: str) -> etree._Element | None:
     if parent is None:
         return None
-    found = parent.xpath(path, namespaces=NS)
+    found = _xpath(path)(parent)
     return found[0] if found else None
 
 
@@ -162,7 +169,7 @@ def _attr(parent: etree._Element | None, path: str, name: str) -> str | None:
 def _texts(parent: etree._Element | None, path: str) -> list[str]:
     if parent is None:
         return []
-    return [_text(e) for e in parent.xpath(path, namespaces=NS)]
+    return [_text(e) for e in _xpath(path)(parent)]
 
 
 def _text(element: etree._Element | None) -> str:

@@ -39,6 +39,7 @@ from search.facets import FACETS, Columns, FacetValue, count_facets, date_order
 from search.indexer import open_index
 from search.schema import BODY_FIELDS
 from search.snippets import MARK_END, MARK_START, opening, snippet
+from search.terms import field_terms
 
 __all__ = ["MARK_END", "MARK_START", "Hit", "SearchResults", "parse_query", "search", "similar"]
 
@@ -160,11 +161,16 @@ class FoldedFuzzyTerm(wq.FuzzyTerm):
         dfa = _levenshtein(self.text, self.maxdist, self.prefixlength)
         seen: set[bytes] = set()
         for reader, _offset in ixreader.leaf_readers():  # type: ignore[attr-defined]
-            try:
-                cursor = reader.cursor(self.fieldname)
-            except (KeyError, TermNotFound):
-                continue
-            for btext in Automata.find_matches(dfa, cursor):
+            walker = field_terms(reader, self.fieldname)
+            if walker is not None:
+                found: Iterable[bytes] = walker.matches(dfa)
+            else:
+                try:
+                    cursor = reader.cursor(self.fieldname)
+                except (KeyError, TermNotFound):
+                    continue
+                found = Automata.find_matches(dfa, cursor)
+            for btext in found:
                 if btext not in seen:
                     seen.add(btext)
                     yield btext

@@ -9,7 +9,7 @@ words is cut at word boundaries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from search.analysis import WORD, fold, stemmer
 
@@ -26,15 +26,7 @@ def snippet(text: str, terms: Iterable[str], lang: str, width: int = SNIPPET_CHA
     wanted = set(terms)
     if not wanted or not text:
         return ""
-    stem = stemmer(lang)
-    # a stem keeps its word's first letters: only words starting like a wanted stem are stemmed
-    starts = {term[:3] for term in wanted}
-    lengths = sorted({len(start) for start in starts})
-    spans = []
-    for match in _WORD.finditer(text):
-        folded = fold(match.group())
-        if any(folded[:n] in starts for n in lengths) and stem(folded) in wanted:
-            spans.append(match.span())
+    spans = _matches(text, wanted, stemmer(lang))
     if not spans:
         return ""
     start, end = _window(text, spans, width)
@@ -49,6 +41,37 @@ def snippet(text: str, terms: Iterable[str], lang: str, width: int = SNIPPET_CHA
     if end < len(text):
         parts.append(" " + ELLIPSIS)
     return " ".join("".join(parts).split())
+
+
+def _matches(text: str, wanted: set[str], stem: Callable[[str], str]) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` whose folded stem is in ``wanted``, in order."""
+    # a stem keeps its word's first letters: only words starting like a wanted stem are stemmed
+    starts = {term[:3] for term in wanted}
+    folded = fold(text)
+    if len(folded) != len(text):  # "ß" → "ss": folded offsets are not the text's
+        return _matches_word_by_word(text, wanted, starts, stem)
+    # folding never drops a character, so equal lengths mean one folded character for each
+    # of the text's: the folded text shows where words start like a stem without folding
+    # word by word (most of a snippet's cost in a 400-word letter)
+    pattern = "(?=" + "|".join(re.escape(start) for start in sorted(starts)) + ")"
+    candidates = {match.start() for match in re.finditer(pattern, folded)}
+    spans = []
+    for match in _WORD.finditer(text):
+        if match.start() in candidates and stem(fold(match.group())) in wanted:
+            spans.append(match.span())
+    return spans
+
+
+def _matches_word_by_word(
+    text: str, wanted: set[str], starts: set[str], stem: Callable[[str], str]
+) -> list[tuple[int, int]]:
+    lengths = sorted({len(start) for start in starts})
+    spans = []
+    for match in _WORD.finditer(text):
+        folded = fold(match.group())
+        if any(folded[:n] in starts for n in lengths) and stem(folded) in wanted:
+            spans.append(match.span())
+    return spans
 
 
 def opening(text: str, width: int = SNIPPET_CHARS) -> str:

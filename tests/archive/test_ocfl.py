@@ -20,8 +20,10 @@ from pathlib import Path
 import ocfl
 import pytest
 
+from archive import ocfl as ocfl_module
 from archive.constants import LOCK_FILENAME
 from archive.errors import (
+    BatchWriteFailed,
     InvalidIdentifier,
     InvalidLogicalPath,
     LogicalPathNotFound,
@@ -389,6 +391,121 @@ def test_a_second_writer_waits_then_gives_up(stored: StorageRoot, tmp_path: Path
         with pytest.raises(StoreLocked, match="locked by another writer"):
             impatient.write_version(OBJECT_ID, {"tei.xml": b"<TEI/>"}, "Blocked")
     assert impatient.write_version(OBJECT_ID, {"tei.xml": b"<TEI/>"}, "Free") == "v2"
+
+
+# -- batches of new objects ---------------------------------------------------------------------
+
+
+BATCH_CRASH_SCRIPT = """
+import os, sys
+from pathlib import Path
+from archive.ocfl import StorageRoot
+store = StorageRoot(Path(sys.argv[1]))
+with store.batch():
+    store.write_version("staged-letter", {"tei.xml": b"<TEI>staged</TEI>"}, "Ingest")
+    os._exit(9)  # dies before the batch is committed
+"""
+
+
+def test_a_batch_appears_only_when_committed(store: StorageRoot, tmp_path: Path) -> None:
+    reader = StorageRoot(store.path)
+    with store.batch():
+        for number in range(3):
+            files = letter_files(tmp_path, tei=f"<TEI>{number}</TEI>".encode())
+            assert (
+                store.write_version(f"letter-{number}", files, "Ingest", user_address=ADDRESS)
+                == "v1"
+            )
+        assert store.staged == 3
+        assert store.has("letter-1")  # the batch knows its own letters...
+        assert reader.object_ids() == []  # ...nobody else sees them yet
+        assert store.commit_batch() == ["letter-0", "letter-1", "letter-2"]
+        assert reader.object_ids() == ["letter-0", "letter-1", "letter-2"]
+        files = letter_files(tmp_path, tei=b"<TEI>3</TEI>")
+        store.write_version("letter-3", files, "Ingest", user_address=ADDRESS)
+    assert reader.read("letter-3", "tei.xml") == b"<TEI>3</TEI>"  # committed on leaving
+    assert staging_leftovers(store) == []
+    assert_ocfl_py_valid(store.path, objects=4)
+
+
+def test_a_batch_left_by_an_error_stores_nothing(store: StorageRoot, tmp_path: Path) -> None:
+    with pytest.raises(KeyError), store.batch():
+        store.write_version("letter", letter_files(tmp_path), "Ingest", user_address=ADDRESS)
+        raise KeyError("interrupted")
+    assert store.object_ids() == []
+    assert staging_leftovers(store) == []
+
+
+def test_a_crashed_batch_leaves_the_root_as_it_was(stored: StorageRoot) -> None:
+    before = snapshot(stored.path)
+    result = subprocess.run(
+        [sys.executable, "-c", BATCH_CRASH_SCRIPT, str(stored.path)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 9, result.stderr
+    assert snapshot(stored.path) == before
+    assert staging_leftovers(stored) != []  # the dead batch's stage
+    stored.write_version("next", {"tei.xml": b"<TEI/>"}, "Next", user_address=ADDRESS)
+    assert staging_leftovers(stored) == []  # removed by the next writer
+    assert_ocfl_py_valid(stored.path, objects=2)
+
+
+def test_another_writer_leaves_a_live_batch_alone(stored: StorageRoot, tmp_path: Path) -> None:
+    other = StorageRoot(stored.path)
+    with stored.batch():
+        stored.write_version("in-batch", letter_files(tmp_path), "Ingest", user_address=ADDRESS)
+        other.write_version(
+            OBJECT_ID, {"tei.xml": b"<TEI>edited</TEI>"}, "Edit", user_address=ADDRESS
+        )
+        assert stored.commit_batch() == ["in-batch"]
+    assert other.read("in-batch", "tei.xml") == b"<TEI>first</TEI>\n"
+    assert other.head(OBJECT_ID) == "v2"
+    assert_ocfl_py_valid(stored.path, objects=2)
+
+
+def test_a_batch_is_durable_without_syncfs(
+    store: StorageRoot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(ocfl_module, "_LIBC", None)  # a C library without syncfs
+    monkeypatch.setattr(os, "fsync", fsync)
+    with store.batch():
+        store.write_version("letter", letter_files(tmp_path), "Ingest", user_address=ADDRESS)
+    monkeypatch.undo()
+    # every staged file was fsynced one by one before the object was moved into place
+    assert sum(path.endswith("/content/tei.xml") for path in synced) == 1
+    assert sum(path.endswith("inventory.json.sha512") for path in synced) == 2
+    assert_ocfl_py_valid(store.path, objects=1)
+
+
+def test_a_failed_commit_names_the_letters_not_stored(
+    store: StorageRoot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_rename = os.rename
+
+    def rename(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == store.path / "letter-1":
+            raise OSError(28, "No space left on device")
+        real_rename(src, dst)
+
+    with store.batch():
+        for number in range(3):
+            files = letter_files(tmp_path, tei=f"<TEI>{number}</TEI>".encode())
+            store.write_version(f"letter-{number}", files, "Ingest", user_address=ADDRESS)
+        monkeypatch.setattr(os, "rename", rename)
+        with pytest.raises(BatchWriteFailed, match="No space left") as caught:
+            store.commit_batch()
+        monkeypatch.undo()
+    assert caught.value.object_ids == ["letter-1", "letter-2"]
+    assert store.object_ids() == ["letter-0"]
+    assert staging_leftovers(store) == []
+    assert_ocfl_py_valid(store.path, objects=1)
 
 
 # -- fixity check --------------------------------------------------------------------------------

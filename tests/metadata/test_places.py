@@ -68,3 +68,31 @@ def test_unambiguous_places_get_a_geonames_id(name, geonames_id):
 @pytest.mark.parametrize("name", ["Portland", "Bergen", "Baden", "Three Mile Cross", "Gondor"])
 def test_ambiguous_or_unknown_places_get_none(name):
     assert gazetteer.geonames_uri(name) is None
+
+
+@pytest.fixture
+def fresh_gazetteer(tmp_path, monkeypatch):
+    """The gazetteer with its cache in tmp_path and nothing loaded yet in this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    gazetteer._index.cache_clear()
+    yield tmp_path / "epistula"
+    gazetteer._index.cache_clear()
+
+
+def test_the_place_index_is_cached_and_read_back(fresh_gazetteer):
+    built = gazetteer.lookup("Florenz")
+    (cache,) = fresh_gazetteer.glob("gazetteer-*.json")
+    gazetteer._index.cache_clear()
+    assert gazetteer.lookup("Florenz") == built  # now from the cache
+    assert built is not None and built.name == "Florence"
+    assert gazetteer.lookup("Portland") is None  # ambiguity survives the cache too
+    assert cache.stat().st_size > 1_000_000
+
+
+def test_a_damaged_place_cache_is_rebuilt(fresh_gazetteer):
+    gazetteer.lookup("Wien")
+    (cache,) = fresh_gazetteer.glob("gazetteer-*.json")
+    cache.write_text('{"cities": {"1": ["Nowhere"', encoding="utf-8")  # cut short
+    gazetteer._index.cache_clear()
+    assert gazetteer.geonames_id("Wien") == 2761369
+    assert cache.read_text(encoding="utf-8").endswith("}")  # written whole again
