@@ -18,7 +18,6 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,15 +25,14 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
-from archive.identifiers import object_id_for
 from archive.ocfl import Problem, StorageRoot
+from archive.prepare import Prepared, Preparer, finish
 from archive.settings import Settings, load_settings, write_settings
 from archive.sidecar import is_sidecar, load_manifest, load_sidecar, manifest_row, sidecar_for
 from ingest.errors import IngestError
-from ingest.letter.model import Letter
 from ingest.limits import Limits
 from ingest.pipeline import letter_from_file, letters_from_files
-from ingest.tei.build import Publication, build_tei
+from ingest.tei.build import Publication
 from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei, plain_text
 from metadata.edit import MetadataError, Value, apply_fields
@@ -73,13 +71,6 @@ class NoArchive(ArchiveError):
 class NoLetters(ArchiveError):
     code = "no-letters"
     remedy = "ingest letters first (epistula ingest FILE…)"
-
-
-class InvalidTei(ArchiveError):
-    """Epistula built TEI its own schema rejects: a bug, reported instead of stored."""
-
-    code = "invalid-tei"
-    remedy = "please report this file to the Epistula developers"
 
 
 @dataclass
@@ -204,20 +195,24 @@ class Archive:
         known = self._digest_index(store)
         cards: list[Card] = []
         staged: list[tuple[IngestResult, Card]] = []
-        publication = self._publication()
+        preparer = Preparer(self._publication(), app_version())
+        digests = {i: digest for i, path in enumerate(files) if (digest := _digest(path))}
         # files already archived (same bytes) are not even sent to a worker
-        new = [i for i, path in enumerate(files) if _is_new(path, known)]
-        read = letters_from_files([files[i] for i in new], limits, jobs)
+        new = [i for i in range(len(files)) if i in digests and digests[i] not in known]
+        read = letters_from_files([files[i] for i in new], limits, jobs, then=preparer)
         with contextlib.closing(read), store.batch():
             parsed = iter(read)
             for index, path in enumerate(files):
-                reader = letter_from_file
+                outcome = None
                 if new and new[0] == index:
                     new.pop(0)
-                    reader = functools.partial(_parsed, next(parsed)[1])
-                supplied = _supplied(path, rows, manifest, fields)
+                    outcome = next(parsed)[1]
                 result, card = self._ingest_one(
-                    store, path, known, limits, publication, read=reader, supplied=supplied
+                    store,
+                    path,
+                    Incoming(digests.get(index), outcome, preparer, limits),
+                    known,
+                    _supplied(path, rows, manifest, fields),
                 )
                 report.results.append(result)
                 if card is not None:
@@ -240,49 +235,38 @@ class Archive:
         self,
         store: StorageRoot,
         path: Path,
+        incoming: Incoming,
         known: dict[str, str],
-        limits: Limits,
-        publication: Publication,
-        read: Callable[[Path, Limits], Letter] = letter_from_file,
-        supplied: Callable[[], dict[str, Value]] | None = None,
+        supplied: Callable[[], dict[str, Value]],
     ) -> tuple[IngestResult, Card | None]:
         try:
             if not path.is_file():
                 raise IngestError(path, "no such file", "check the path")
             # the same bytes are never parsed twice: the digest alone says "unchanged"
-            existing = known.get(_sha256(path))
+            existing = known.get(incoming.digest or _sha256(path))
             if existing:
                 return IngestResult(str(path), "unchanged", existing), None
-            letter = read(path, limits)
+            prepared = incoming.prepared(path)
             # a TEI export names the original it was made from: that digest says "unchanged"
-            existing = known.get(letter.document.source.sha256)
+            existing = known.get(prepared.sha256)
             if existing:
                 return IngestResult(str(path), "unchanged", existing), None
-            object_id = object_id_for(letter)
-            if letter.object_id == object_id and store.has(object_id):
+            object_id = prepared.object_id
+            if prepared.carried_id == object_id and store.has(object_id):
                 raise ArchiveError(
                     path.name,
                     f"the archive already holds another letter with the id {object_id}",
                     "ingest it into another archive, or remove its publicationStmt/idno",
                 )
-            tei_root = build_tei(
-                letter,
-                object_id=object_id,
-                publication=publication,
-                version=app_version(),
-                ingested=datetime.now(UTC),
-            )
-            if supplied is not None:
-                apply_fields(tei_root, supplied())
-            self._check_tei(tei_root, path)
+            prepared = _with_user_fields(prepared, supplied(), path)
             files = {
                 f"{ORIGINAL_DIR}/{path.name}": path,
-                TEI_PATH: serialise(tei_root),
-                DC_PATH: serialise(oai_dc(tei_root)),
+                TEI_PATH: prepared.tei,
+                DC_PATH: prepared.dc,
             }
             store.write_version(object_id, files, f"Ingested from {path.name}")
-            known[letter.document.source.sha256] = object_id
-            return IngestResult(str(path), "added", object_id), card_from_tei(tei_root)
+            known[prepared.sha256] = object_id
+            return IngestResult(str(path), "added", object_id), prepared.card
         except (IngestError, ArchiveError, MetadataError) as err:
             return IngestResult(str(path), "failed", error=_one_line(err, path)), None
         except OSError as err:
@@ -292,12 +276,6 @@ class Archive:
     def _publication(self) -> Publication:
         settings = self.settings
         return Publication(settings.publisher, settings.licence, settings.licence_url)
-
-    @staticmethod
-    def _check_tei(root: etree._Element, path: Path) -> None:
-        errors = validate_tei(root)
-        if errors:
-            raise InvalidTei(path.name, f"the TEI built for it is invalid ({errors[0]})")
 
     def _digest_index(self, store: StorageRoot) -> dict[str, str]:
         """sha256 of each original → object id, read from the TEI of the objects."""
@@ -475,20 +453,40 @@ def _ocfl_problem(object_id: str, problem: Problem) -> ValidationProblem:
     return ValidationProblem(object_id, problem.code, f"{problem.path}: {problem.message}")
 
 
-def _is_new(path: Path, known: dict[str, str]) -> bool:
-    """Whether ``path`` needs reading: its bytes are not archived yet (or it cannot be
-    hashed here, which :meth:`Archive._ingest_one` then reports)."""
+@dataclass(frozen=True)
+class Incoming:
+    """A file on its way into the store: its digest, and what a worker made of it."""
+
+    digest: str | None  # None when it could not be hashed beforehand
+    outcome: Prepared | IngestError | None  # None when no worker read it
+    preparer: Preparer
+    limits: Limits
+
+    def prepared(self, path: Path) -> Prepared:
+        """The prepared letter, or its error raised again."""
+        if self.outcome is None:
+            return self.preparer(letter_from_file(path, self.limits))
+        if isinstance(self.outcome, IngestError):
+            raise self.outcome
+        return self.outcome
+
+
+def _with_user_fields(prepared: Prepared, values: dict[str, Value], path: Path) -> Prepared:
+    """The letter with the user's metadata written into its TEI (and all derived again)."""
+    if not values:
+        return prepared
+    root = parse(prepared.tei)
+    if not apply_fields(root, values):
+        return prepared
+    return finish(root, prepared.object_id, path.name, prepared.sha256, prepared.carried_id)
+
+
+def _digest(path: Path) -> str | None:
+    """The file's sha256, or None when it cannot be read here (reported when it is stored)."""
     try:
-        return path.is_file() and _sha256(path) not in known
+        return _sha256(path) if path.is_file() else None
     except OSError:
-        return False
-
-
-def _parsed(outcome: Letter | IngestError, _path: Path, _limits: Limits) -> Letter:
-    """The letter a worker read, or its error raised again (a ``read`` for ``_ingest_one``)."""
-    if isinstance(outcome, IngestError):
-        raise outcome
-    return outcome
+        return None
 
 
 def _sha256(path: Path) -> str:

@@ -52,6 +52,13 @@ class NoTextLayer(IngestError):
     remedy = "ingest it with --ocr to read it with Tesseract (see README), or a text rendition"
 
 
+class InvalidTei(IngestError):
+    """Epistula built TEI its own schema rejects: a bug, reported instead of stored."""
+
+    code = "invalid-tei"
+    remedy = "please report this file to the Epistula developers"
+
+
 class EmptyDocument(IngestError):
     code = "empty"
     remedy = "check it is the right file"

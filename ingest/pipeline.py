@@ -17,12 +17,13 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import (
     IngestError,
@@ -67,9 +68,16 @@ _QUEUED_PER_WORKER = 2
 
 
 def letters_from_files(
-    paths: Sequence[Path], limits: Limits | None = None, jobs: int = 1
-) -> Iterator[tuple[Path, Letter | IngestError]]:
+    paths: Sequence[Path],
+    limits: Limits | None = None,
+    jobs: int = 1,
+    then: Callable[[Letter], Any] | None = None,
+) -> Iterator[tuple[Path, Any]]:
     """Each file's letter (or the :class:`IngestError` that refused it), in the given order.
+
+    With ``then``, a picklable function of the letter, each file's outcome is what ``then``
+    returned for its letter, computed in the worker within the file's limits (the archive
+    builds TEI there); an :class:`IngestError` it raises refuses the file like a reader's.
 
     Files are read by ``jobs`` worker processes calling :func:`letter_from_file`. A worker
     runs with ``limits.max_memory_bytes`` of address space; a file still being read
@@ -80,7 +88,7 @@ def letters_from_files(
     read again one at a time to find which one it was.
     """
     limits = limits or Limits()
-    with _Pool(max(1, jobs), limits) as pool:
+    with _Pool(max(1, jobs), limits, then) as pool:
         yield from pool.run(list(paths))
 
 
@@ -97,9 +105,10 @@ class _Pool:
     """A ProcessPoolExecutor watched from outside: the workers report each file they start
     on, so the main process knows which worker to kill when a file runs over its time."""
 
-    def __init__(self, jobs: int, limits: Limits) -> None:
+    def __init__(self, jobs: int, limits: Limits, then: Callable[[Letter], Any] | None) -> None:
         self.jobs = jobs
         self.limits = limits
+        self.then = then
         self.context = _mp_context()
         self.started = self.context.SimpleQueue()
         self.executor: ProcessPoolExecutor | None = None
@@ -113,7 +122,10 @@ class _Pool:
 
     def _start(self) -> ProcessPoolExecutor:
         if self.executor is None:
-            _warm_up()
+            letter = _warm_up()
+            if letter is not None and self.then is not None:
+                with contextlib.suppress(Exception):  # loads what ``then`` needs, once
+                    self.then(letter)
             self.executor = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self.context,
@@ -175,7 +187,7 @@ class _Pool:
             if queue[0].alone and flight:
                 return
             task = queue.popleft()
-            future = executor.submit(_read_one, task.index, task.path, self.limits)
+            future = executor.submit(_read_one, task.index, task.path, self.limits, self.then)
             flight[future] = task
             tasks[task.index] = task
             if task.alone:
@@ -263,15 +275,19 @@ def _outcome(future: Future[Letter], task: _Task) -> Letter | IngestError | None
         )
 
 
-def _read_one(index: int, path: Path, limits: Limits) -> Letter:
-    """What a worker runs per file: report the start, then read the file within its limits."""
+def _read_one(
+    index: int, path: Path, limits: Limits, then: Callable[[Letter], Any] | None = None
+) -> Any:
+    """What a worker runs per file: report the start, then read the file within its limits
+    (and apply ``then`` to its letter)."""
     started = time.monotonic()
     assert _STARTED is not None
     _STARTED.put((index, os.getpid(), started))
     if limits.timeout is not None:
         limits = replace(limits, deadline=started + limits.timeout)
     try:
-        return letter_from_file(path, limits)
+        letter = letter_from_file(path, limits)
+        return then(letter) if then is not None else letter
     except MemoryError:
         raise MemoryLimitExceeded(
             path,
@@ -316,14 +332,16 @@ Erik Berg
 
 
 @functools.cache
-def _warm_up() -> None:
+def _warm_up() -> Letter | None:
+    letter = None
     with tempfile.TemporaryDirectory(prefix="epistula-warm-up-") as folder:
         path = Path(folder) / "warm-up.txt"
         path.write_text(_WARM_UP_LETTER, encoding="utf-8")
         with contextlib.suppress(Exception):  # only an optimisation: never a reason to fail
-            letter_from_file(path, Limits())
+            letter = letter_from_file(path, Limits())
     with contextlib.suppress(Exception):
         import pypdf  # noqa: F401  (the PDF reader imports it on first use; it is slow to)
+    return letter
 
 
 def _kill_group(pid: int | None) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from whoosh.searching import Searcher
 from whoosh.util.numeric import from_sortable
 
-from search.docsets import numeric_column
+from search.docsets import native, numeric_column
 
 #: facets and how many values of each one letter can count towards
 FACET_SLOTS = {"sender": 3, "recipient": 3, "place": 2, "collection": 2, "lang": 1}
@@ -45,23 +45,46 @@ def slot_fields(facet: str) -> list[str]:
 
 
 class Columns:
-    """The numeric columns of all segments behind one searcher, read once, as global arrays."""
+    """The numeric columns of all segments behind one searcher, read as the query needs them."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self._arrays: dict[str, np.ndarray | None] = {}
+        self._parts: dict[str, list[np.ndarray | None]] = {}
+        leaves = searcher.leaf_searchers()
+        #: the first global document number of each segment
+        self._starts = np.array([offset for _leaf, offset in leaves], dtype=np.int64)
 
-    def get(self, fieldname: str) -> np.ndarray | None:
-        if fieldname not in self._arrays:
-            parts = []
-            for leaf, _offset in self.searcher.leaf_searchers():
-                values = numeric_column(leaf.reader(), fieldname)
-                if values is None:
-                    self._arrays[fieldname] = None
-                    return None
-                parts.append(values)
-            self._arrays[fieldname] = np.concatenate(parts) if parts else None
-        return self._arrays[fieldname]
+    def _segments(self, fieldname: str) -> list[np.ndarray | None]:
+        """Each segment's column (None for a segment where no letter has a value: Whoosh
+        writes no column file then)."""
+        if fieldname not in self._parts:
+            self._parts[fieldname] = [
+                numeric_column(leaf.reader(), fieldname, padded=False)
+                for leaf, _offset in self.searcher.leaf_searchers()
+            ]
+        return self._parts[fieldname]
+
+    def at(self, fieldname: str, docs: np.ndarray) -> np.ndarray | None:
+        """The values of the letters ``docs`` (global document numbers), in this machine's
+        byte order; None when no letter has a value."""
+        parts = self._segments(fieldname)
+        present = [part for part in parts if part is not None]
+        if not present:
+            return None
+        default = self.searcher.schema[fieldname].column_type._default
+        values = np.full(len(docs), default, dtype=native(present[0][:0]).dtype)
+        segment = np.searchsorted(self._starts, docs, side="right") - 1 if len(parts) > 1 else None
+        for number, part in enumerate(parts):
+            if part is None:
+                continue
+            local = docs - self._starts[number]
+            # a segment's column file stops at its last letter with a value
+            chosen = local < len(part)
+            if segment is not None:
+                chosen &= segment == number
+            if chosen.any():
+                values[chosen] = part[local[chosen]]
+        return values
 
 
 def count_facets(
@@ -74,10 +97,17 @@ def count_facets(
 def _count(columns: Columns, docs: np.ndarray, name: str, top: int) -> list[FacetValue]:
     if name == "year":
         return _count_years(columns, docs, top)
-    slots = [columns.get(field) for field in slot_fields(name)]
-    if any(slot is None for slot in slots) or not len(docs):
+    if not len(docs):
         return []
-    stacked = np.stack([slot[docs] for slot in slots if slot is not None])
+    # a slot no letter fills (no letter has three senders) has no column at all
+    slots = [
+        slot
+        for slot in (columns.at(field, docs) for field in slot_fields(name))
+        if slot is not None
+    ]
+    if not slots:
+        return []
+    stacked = np.stack(slots)
     keys, counts = np.unique(stacked[stacked != 0], return_counts=True)
     best = np.argsort(-counts, kind="stable")[:top]
     values = []
@@ -91,11 +121,10 @@ def _count(columns: Columns, docs: np.ndarray, name: str, top: int) -> list[Face
 
 
 def _count_years(columns: Columns, docs: np.ndarray, top: int) -> list[FacetValue]:
-    years = columns.get("year")
-    if years is None or not len(docs):
+    chosen = columns.at("year", docs) if len(docs) else None
+    if chosen is None:
         return []
     field = columns.searcher.schema["year"]
-    chosen = years[docs]
     chosen = chosen[chosen != field.column_type._default]
     keys, counts = np.unique(chosen, return_counts=True)
     best = np.argsort(-counts, kind="stable")[:top]
@@ -119,11 +148,10 @@ def _name_of(searcher: Searcher, docnum: int, facet: str, key: int) -> str:
 
 def date_order(columns: Columns, docs: np.ndarray, descending: bool) -> np.ndarray:
     """``docs`` by date (oldest first, or newest first); undated letters last either way."""
-    dates = columns.get("date")
-    if dates is None or not len(docs):
+    chosen = columns.at("date", docs) if len(docs) else None
+    if chosen is None:
         return docs
     field = columns.searcher.schema["date"]
-    chosen = dates[docs]
     dated = chosen != field.column_type._default
     order = np.argsort(chosen, kind="stable")
     with_dates, undated = order[dated[order]], order[~dated[order]]
