@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import io
 import mmap
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -44,16 +47,15 @@ class Evaluation:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.leaves = searcher.leaf_searchers()
-        self._postings: dict[tuple[int, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._lists: dict[tuple[int, str, bytes], PostingList] = {}
         self._lengths: dict[tuple[int, str], np.ndarray] = {}
-        self._positions: dict[tuple[int, str, bytes], list[bytes]] = {}
 
     def docs(self, query: q.Query) -> np.ndarray:
         """Document numbers (sorted, deleted letters left out) of every match."""
         parts = []
         for index, (leaf, offset) in enumerate(self.leaves):
             reader = leaf.reader()
-            docs = self._docs(index, leaf, reader, query)
+            docs = self._docs(index, leaf, reader, query, None)
             if reader.has_deletions() and len(docs):
                 deleted = np.fromiter(reader._perdoc.deleted_docs(), dtype=np.int64)
                 docs = docs[~np.isin(docs, deleted)]
@@ -66,7 +68,7 @@ class Evaluation:
         """The ``count`` best of ``docs`` (all when None) as (docnum, score), best first."""
         scores = np.zeros(self.searcher.doc_count_all(), dtype=np.float64)
         for term in _scored_terms(query):
-            self._add_scores(scores, *term)
+            self._add_scores(scores, docs, *term)
         chosen = scores[docs]
         if count is not None and count < len(docs):
             best = np.argpartition(-chosen, count - 1)[:count]
@@ -75,7 +77,10 @@ class Evaluation:
         order = best[np.lexsort((docs[best], -chosen[best]))]
         return [(int(docs[i]), float(chosen[i])) for i in order]
 
-    def _add_scores(self, scores: np.ndarray, fieldname: str, text: Any, boost: float) -> None:
+    def _add_scores(
+        self, scores: np.ndarray, docs: np.ndarray, fieldname: str, text: Any, boost: float
+    ) -> None:
+        """Add one term's BM25F score to ``scores`` at (at least) the letters ``docs``."""
         schema = self.searcher.schema
         if fieldname not in schema or not schema[fieldname].scorable:
             return
@@ -83,45 +88,71 @@ class Evaluation:
         idf = self.searcher.idf(fieldname, btext)
         average = self.searcher.avg_field_length(fieldname) or 1.0
         for index, (leaf, offset) in enumerate(self.leaves):
-            ids, weights = self._read(index, leaf.reader(), fieldname, btext)
+            reader = leaf.reader()
+            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
+            ids, weights = self._read(index, reader, fieldname, btext, local)
             if not len(ids):
                 continue
-            lengths = self._field_lengths(index, leaf.reader(), fieldname)[ids]
+            lengths = self._field_lengths(index, reader, fieldname)[ids]
             norm = K1 * ((1 - B) + B * lengths / average)
             scores[ids + offset] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
 
     def _docs(
-        self, index: int, searcher: Searcher, reader: IndexReader, query: q.Query
+        self,
+        index: int,
+        searcher: Searcher,
+        reader: IndexReader,
+        query: q.Query,
+        within: np.ndarray | None,
     ) -> np.ndarray:
+        """The segment's letters matching ``query``; when ``within`` (sorted letters) is given,
+        possibly only those among them: callers intersect with ``within`` anyway, and a posting
+        list is then read only in the blocks that can hold them."""
         if isinstance(query, q.Term):
-            return self._read(index, reader, query.fieldname, query.text)[0]
+            return self._read(index, reader, query.fieldname, query.text, within)[0]
         if isinstance(query, q.And | q.Require):
-            return _intersect(
-                [self._docs(index, searcher, reader, sub) for sub in query.children()]
-            )
+            # the rarest first, so the others are read only where it matched
+            found = within
+            for sub in sorted(query.children(), key=lambda sub: _estimate(reader, sub)):
+                docs = self._docs(index, searcher, reader, sub, found)
+                found = docs if found is None else _intersect([found, docs])
+                if not len(found):
+                    break
+            return EMPTY if found is None else found
         if isinstance(query, q.Or | q.DisjunctionMax):
-            return _union([self._docs(index, searcher, reader, sub) for sub in query.children()])
+            size = reader.doc_count_all()
+            return _union(
+                [self._docs(index, searcher, reader, sub, within) for sub in query.children()],
+                size,
+            )
         if isinstance(query, q.AndNot):
-            a = self._docs(index, searcher, reader, query.a)
-            return np.setdiff1d(a, self._docs(index, searcher, reader, query.b), assume_unique=True)
+            a = self._docs(index, searcher, reader, query.a, within)
+            if not len(a):
+                return a
+            b = self._docs(index, searcher, reader, query.b, a)
+            return np.setdiff1d(a, b, assume_unique=True)
         if isinstance(query, q.Not):
-            everything = np.arange(reader.doc_count_all(), dtype=np.int64)
-            inner = self._docs(index, searcher, reader, query.query)
-            return np.setdiff1d(everything, inner, assume_unique=True)
+            if within is None:
+                within = np.arange(reader.doc_count_all(), dtype=np.int64)
+            inner = self._docs(index, searcher, reader, query.query, within)
+            return np.setdiff1d(within, inner, assume_unique=True)
         if isinstance(query, q.AndMaybe):
-            return self._docs(index, searcher, reader, query.a)
+            return self._docs(index, searcher, reader, query.a, within)
         if isinstance(query, q.Otherwise):
-            first = self._docs(index, searcher, reader, query.a)
-            return first if len(first) else self._docs(index, searcher, reader, query.b)
+            first = self._docs(index, searcher, reader, query.a, None)
+            return first if len(first) else self._docs(index, searcher, reader, query.b, within)
         if isinstance(query, q.NumericRange):
             return _numeric_range(searcher, reader, query)
         if isinstance(query, q.MultiTerm) and not isinstance(query, q.Every):
             field = query.field()
-            return _union([self._read(index, reader, field, t)[0] for t in query._btexts(reader)])
+            return _union(
+                [self._read(index, reader, field, t, within)[0] for t in query._btexts(reader)],
+                reader.doc_count_all(),
+            )
         if isinstance(query, q.Phrase):
-            return self._phrase(index, reader, query)
+            return self._phrase(index, reader, query, within)
         if isinstance(query, q.WrappingQuery):
-            return self._docs(index, searcher, reader, query.child)
+            return self._docs(index, searcher, reader, query.child, within)
         if isinstance(query, q.Every) and not query.fieldname:
             return np.arange(reader.doc_count_all(), dtype=np.int64)
         if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
@@ -129,53 +160,60 @@ class Evaluation:
         # spans and anything else: Whoosh's matchers know how
         return np.fromiter(query.docs(searcher), dtype=np.int64)
 
-    def _phrase(self, index: int, reader: IndexReader, query: q.Phrase) -> np.ndarray:
+    def _phrase(
+        self, index: int, reader: IndexReader, query: q.Phrase, within: np.ndarray | None
+    ) -> np.ndarray:
         """Letters with the words in order, at most ``slop`` positions apart (1: adjacent).
-        Positions are decoded only for the letters that hold every word."""
-        postings = [self._read(index, reader, query.fieldname, word) for word in query.words]
-        if not postings:
+        Positions are decoded only for the letters that hold every word (the rarest word's
+        letters first), from the blocks of postings that hold them."""
+        lists = [self._list(index, reader, query.fieldname, word) for word in query.words]
+        if not lists:
             return EMPTY
-        candidates = _intersect([ids for ids, _weights in postings])
-        if len(postings) == 1 or not len(candidates):
+        candidates = within
+        for posting_list in sorted(lists, key=lambda found: found.doc_frequency):
+            ids = posting_list.read(candidates)[0]
+            candidates = ids if candidates is None else _intersect([candidates, ids])
+            if not len(candidates):
+                return EMPTY
+        assert candidates is not None
+        if len(lists) == 1:
             return candidates
-        values = [self._values(index, reader, query.fieldname, w) for w in query.words]
-        slots = [np.searchsorted(ids, candidates).tolist() for ids, _weights in postings]
+        values = [posting_list.values(candidates) for posting_list in lists]
         found = [
             doc
             for n, doc in enumerate(candidates.tolist())
-            if _in_order(
-                [_positions(vs[slot[n]]) for vs, slot in zip(values, slots, strict=True)],
-                query.slop,
-            )
+            if _in_order([_positions(vs[n]) for vs in values], query.slop)
         ]
         return np.array(found, dtype=np.int64)
 
-    def _values(self, index: int, reader: IndexReader, fieldname: str, text: Any) -> list[bytes]:
-        key = (index, fieldname, _exists(reader, fieldname, text))
-        if key not in self._positions:
-            matcher = reader.postings(fieldname, key[2])
-            values: list[bytes] = []
-            while matcher.is_active():
-                matcher._read_values()
-                values.extend(matcher._values)
-                matcher._next_block()
-            self._positions[key] = values
-        return self._positions[key]
-
-    def _read(self, index: int, reader: IndexReader, fieldname: str | None, text: Any) -> tuple[
-        np.ndarray, np.ndarray
-    ]:  # fmt: skip
-        """One segment's posting list of a term: (document numbers, weights)."""
+    def _list(
+        self, index: int, reader: IndexReader, fieldname: str | None, text: Any
+    ) -> PostingList:
+        """One segment's posting list of a term (empty when the index does not hold it)."""
         if not fieldname or fieldname not in reader.schema:
-            return EMPTY, np.zeros(0)
+            return _NO_POSTINGS
         btext = text if isinstance(text, bytes) else reader.schema[fieldname].to_bytes(text)
         key = (index, fieldname, btext)
-        if key not in self._postings:
+        found = self._lists.get(key)
+        if found is None:
             try:
-                self._postings[key] = _postings(reader.postings(fieldname, btext))
+                found = PostingList(reader.postings(fieldname, btext))
             except TermNotFound:
-                self._postings[key] = (EMPTY, np.zeros(0))
-        return self._postings[key]
+                found = _NO_POSTINGS
+            self._lists[key] = found
+        return found
+
+    def _read(
+        self,
+        index: int,
+        reader: IndexReader,
+        fieldname: str | None,
+        text: Any,
+        within: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of a term's postings: all of them, or at least those
+        of the letters ``within``."""
+        return self._list(index, reader, fieldname, text).read(within)
 
     def _field_lengths(self, index: int, reader: IndexReader, fieldname: str) -> np.ndarray:
         key = (index, fieldname)
@@ -230,26 +268,166 @@ def _in_order(positions: list[list[int]], slop: int) -> bool:
     return True
 
 
-def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    if not hasattr(matcher, "_read_ids"):  # not a Whoosh 3 posting list: the slow way
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    id_blocks, weight_blocks = [], []
-    while matcher.is_active():  # one block (up to 128 postings) at a time
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        id_blocks.append(np.asarray(matcher._ids, dtype=np.int64))
-        weight_blocks.append(np.asarray(matcher._weights, dtype=np.float64))
-        matcher._next_block()
-    if not id_blocks:
-        return EMPTY, np.zeros(0)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+class PostingList:
+    """One term's postings in one segment, read a block (up to 128 postings) at a time and
+    only in the blocks asked for: the blocks' headers (last document, count) are read first."""
+
+    def __init__(self, matcher: Any) -> None:
+        self._matcher = matcher
+        self._blocks: list[_Block] = []
+        self._decoded: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._values: dict[int, tuple[np.ndarray, Sequence[bytes]]] = {}
+        self._whole: tuple[np.ndarray, np.ndarray] | None = None
+        self._inline = not hasattr(matcher, "_dataoffset") or matcher._byteids
+        if matcher is None:
+            self._whole = (EMPTY, np.zeros(0))
+        elif self._inline:
+            # postings Whoosh keeps in the term's entry (a single letter), or another format
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            self._whole = np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        else:
+            while matcher.is_active():
+                self._blocks.append(
+                    _Block(
+                        matcher._postfile,
+                        matcher._dataoffset,
+                        matcher._nextoffset - matcher._dataoffset,
+                        bool(matcher._compression),
+                        matcher._blocklength,
+                        matcher._maxid,
+                    )
+                )
+                matcher._next_block()
+        self._last_ids = np.array([block.last for block in self._blocks], dtype=np.int64)
+
+    @property
+    def doc_frequency(self) -> int:
+        if self._whole is not None:
+            return len(self._whole[0])
+        return sum(block.count for block in self._blocks)
+
+    def read(self, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of every posting, or of at least those of the
+        letters ``within`` (the blocks that may hold them)."""
+        if self._whole is not None:
+            return self._whole
+        if within is None:
+            numbers = range(len(self._blocks))
+        else:
+            numbers = np.unique(np.searchsorted(self._last_ids, within)).tolist()
+            numbers = [n for n in numbers if n < len(self._blocks)]
+        parts = [self._block(n) for n in numbers]
+        if not parts:
+            return EMPTY, np.zeros(0)
+        ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+        weights = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+        if within is None:
+            self._whole = ids, weights
+        return ids, weights
+
+    def _block(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        found = self._decoded.get(number)
+        if found is None:
+            block = self._blocks[number]
+            deltas, weights = _ids_and_weights(block.data(), block.count)
+            ids = np.cumsum(np.array(deltas, dtype=np.int64))
+            if weights is None or isinstance(weights, float):
+                weights = np.full(block.count, 1.0 if weights is None else weights)
+            else:
+                weights = np.array(weights, dtype=np.float64)
+            found = self._decoded[number] = ids, weights
+        return found
+
+    def values(self, docs: np.ndarray) -> list[bytes]:
+        """The posting values (positions) of the letters ``docs``, which all have the term."""
+        if self._inline:
+            values = list(_all_values(self._matcher))
+            slots = np.searchsorted(self._whole[0], docs)
+            return [values[slot] for slot in slots.tolist()]
+        found = []
+        numbers = np.searchsorted(self._last_ids, docs).tolist()
+        for doc, number in zip(docs.tolist(), numbers, strict=True):
+            decoded = self._values.get(number)
+            if decoded is None:
+                ids, _weights, values = loads(self._blocks[number].data())
+                decoded = self._values[number] = (
+                    np.cumsum(np.array(ids, dtype=np.int64)),
+                    values,
+                )
+            found.append(decoded[1][int(np.searchsorted(decoded[0], doc))])
+        return found
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Where one block of a posting list is in the postings file; its size and last letter."""
+
+    postfile: Any
+    offset: int
+    length: int
+    compressed: bool
+    count: int
+    last: int
+
+    def data(self) -> bytes:
+        raw = self.postfile.get(self.offset, self.length)
+        return zlib.decompress(raw) if self.compressed else raw
+
+
+_NO_POSTINGS = PostingList(None)
+
+#: how a pickled block's values begin: a value (positions as bytes) pickled with protocol 2
+_FIRST_VALUE = b"(c_codecs\nencode\n"
+
+
+def _ids_and_weights(data: bytes, count: int) -> tuple[Any, Any]:
+    """A block's (document number deltas, weights) from its pickled (ids, weights, values).
+
+    Unpickling the values (one function call per posting for the positions of a body field)
+    is nine tenths of reading a block, and counting or scoring never needs them: the pickle
+    is cut where the values begin and closed as a pair. A block that does not look as
+    expected is unpickled whole."""
+    cut = data.find(_FIRST_VALUE)
+    if cut > 0:
+        try:
+            ids, weights = loads(data[:cut] + b"\x86.")  # TUPLE2, STOP
+        except Exception:  # not a block as Whoosh 3 writes them: unpickle it whole
+            ids = weights = None
+        if (
+            isinstance(ids, tuple)
+            and len(ids) == count
+            and (weights is None or isinstance(weights, float) or len(weights) == count)
+        ):
+            return ids, weights
+    ids, weights, _values = loads(data)
+    return ids, weights
+
+
+def _all_values(matcher: Any) -> Iterator[bytes]:
+    matcher.reset()
+    while matcher.is_active():
+        yield matcher.value()
+        matcher.next()
+
+
+def _estimate(reader: IndexReader, query: q.Query) -> float:
+    """About how many letters of the segment ``query`` matches, to intersect the rarest first."""
+    if isinstance(query, q.Term):
+        btext = _exists(reader, query.fieldname, query.text)
+        return reader.doc_frequency(query.fieldname, btext) if btext else 0
+    if isinstance(query, q.Phrase):
+        return min((_estimate(reader, q.Term(query.fieldname, w)) for w in query.words), default=0)
+    if isinstance(query, q.And | q.Require):
+        return min((_estimate(reader, sub) for sub in query.children()), default=0)
+    if isinstance(query, q.Or | q.DisjunctionMax):
+        return sum(_estimate(reader, sub) for sub in query.children())
+    if isinstance(query, q.WrappingQuery):
+        return _estimate(reader, query.child)
+    return float(reader.doc_count_all())  # ranges, wildcards…: assume many
 
 
 def prune(query: q.Query, reader: IndexReader) -> q.Query | None:
@@ -392,10 +570,16 @@ def _intersect(parts: list[np.ndarray]) -> np.ndarray:
     return result
 
 
-def _union(parts: list[np.ndarray]) -> np.ndarray:
+def _union(parts: list[np.ndarray], size: int | None = None) -> np.ndarray:
     parts = [p for p in parts if len(p)]
     if not parts:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
+    if size is not None and sum(len(p) for p in parts) > size // 64:
+        # many letters: marking them is faster than sorting them
+        marked = np.zeros(size, dtype=bool)
+        for part in parts:
+            marked[part] = True
+        return np.flatnonzero(marked).astype(np.int64)
     return np.unique(np.concatenate(parts))
