@@ -126,7 +126,8 @@ def _assign(opening: _Opening, letter: Letter, language: str | None) -> None:
     else:
         address, letterhead = [], before
     letter.address = [line for block in address for line in block.lines]
-    letter.letterhead = [Para((Span("\n".join(block.lines)),)) for block in letterhead]
+    # the block itself, not its text: a letterhead may carry a link or a footnote callout
+    letter.letterhead = [para_from_block(block.item) for block in letterhead]
     if letter.subject is None and _subject_ends_address(letter.address):
         letter.subject = Para((Span(letter.address.pop()),))
 

@@ -356,6 +356,7 @@ def _address(parent: etree._Element, lines: list[str], letter: Letter) -> None:
     """``<address>``: one ``addrLine`` per line; the addressee and the town marked up."""
     address = _sub(parent, "address")
     recipients = letter.metadata.recipients
+    links = _document_links(letter)
     for index, line in enumerate(lines):
         addr_line = _sub(address, "addrLine")
         person = recipients[0].name if recipients else None
@@ -365,12 +366,30 @@ def _address(parent: etree._Element, lines: list[str], letter: Letter) -> None:
             _sub(addr_line, "persName", person).tail = after or None
             continue
         town = places.place_from_postal_line(line)
+        link = next(((text, target) for text, target in links.items() if text in line), None)
         if town and town in line:
             before, _, after = line.rpartition(town)
             addr_line.text = before or None
             _sub(addr_line, "placeName", town).tail = after or None
+        elif link is not None:  # an e-mail address or a website, linked in the original
+            before, _, after = line.partition(link[0])
+            addr_line.text = before or None
+            ref = _sub(addr_line, "ref", link[0], target=quote(link[1], safe=_URL_SAFE))
+            ref.tail = after or None
         else:
             addr_line.text = line
+
+
+def _document_links(letter: Letter) -> dict[str, str]:
+    """The text of each link in the original and its target: the address keeps its lines
+    as text, and finds its links again here."""
+    return {
+        span.text.strip(): span.link
+        for block in letter.document.blocks
+        if isinstance(block, Block)
+        for span in block.spans
+        if span.link and span.text.strip()
+    }
 
 
 def _body_items(parent: etree._Element, items: Sequence[BodyItem], letter: Letter) -> None:

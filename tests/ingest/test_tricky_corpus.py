@@ -136,28 +136,10 @@ TEIC = "docx/teic-stylesheets"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-#: inputs whose structure the letter anatomy loses today: it keeps the letterhead and the
-#: address lines as plain text, so a link (test-rtf2tei: the author's mailto: link in the
-#: address) or a footnote callout (test37: the footnote, and the link inside it, in the
-#: title block read as letterhead) there does not reach the TEI. The reader keeps them.
-#: Strict, so that the fix in ingest/letter turns these into failures to remove.
-ANATOMY_LOSES = {"test-rtf2tei.docx", "test37.docx"}
-
-
 def _teic_inputs() -> list[Any]:
     folder = SHARED / "corpus" / "tricky" / TEIC
     names = sorted(p.name for p in folder.glob("*.docx")) if folder.is_dir() else []
-    return [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True, reason="letterhead and address lines lose links and notes"
-            ),
-        )
-        if name in ANATOMY_LOSES
-        else name
-        for name in names
-    ] or ["(missing)"]
+    return names or ["(missing)"]
 
 
 def _structure(text: etree._Element) -> dict[str, int]:
