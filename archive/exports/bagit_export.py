@@ -26,7 +26,15 @@ import uuid
 from dataclasses import dataclass, field
 
 from archive.exports import csv_export
-from archive.exports.common import TEI_MEDIA_TYPE, ExportJob, ExportLetter, Staging
+from archive.exports.common import (
+    TEI_MEDIA_TYPE,
+    ExportJob,
+    ExportLetter,
+    ExportOptions,
+    FileWriter,
+    Staging,
+    each_letter,
+)
 from archive.exports.mets import PackagedFile, mets_for
 from metadata.xml import serialise
 
@@ -37,15 +45,15 @@ METADATA_CSV = "metadata/metadata.csv"
 
 @dataclass
 class Payload:
-    """The files written under ``data/``, with their digests, as the manifests list them."""
+    """Files written under ``data/``, with their digests, as the manifests list them."""
 
-    out: Staging
+    files: FileWriter
     digests: dict[str, dict[str, str]] = field(default_factory=dict)
     octets: int = 0
 
     def write(self, relative: str, data: bytes) -> dict[str, str]:
         """Stage ``data`` as ``data/<relative>``; its digests by algorithm."""
-        self.out.write(f"data/{relative}", data)
+        self.files.write(f"data/{relative}", data)
         digests = {algorithm: hashlib.new(algorithm, data).hexdigest() for algorithm in ALGORITHMS}
         self.digests[f"data/{relative}"] = digests
         self.octets += len(data)
@@ -55,7 +63,21 @@ class Payload:
 def write(job: ExportJob) -> None:
     """The bag, in the staging directory."""
     payload = Payload(job.out)
-    rows = [_write_letter(letter, job, payload) for letter in job.letters]
+    rows = []
+    agent = _agent(job)
+    options = job.options
+
+    def letter_folder(
+        letter: ExportLetter, _number: int, files: FileWriter
+    ) -> tuple[dict[str, dict[str, str]], int, dict[str, str]]:
+        own = Payload(files)
+        row = _write_letter(letter, own, options, agent)
+        return own.digests, own.octets, row
+
+    for digests, octets, row in each_letter(job, letter_folder):
+        payload.digests.update(digests)
+        payload.octets += octets
+        rows.append(row)
     payload.write(METADATA_CSV, csv_export.csv_bytes(rows))
     for algorithm in ALGORITHMS:
         lines = (
@@ -72,7 +94,7 @@ def write(job: ExportJob) -> None:
             "Dublin Core and METS"
         ),
         "Bag-Size": human_size(payload.octets),
-        "Bag-Software-Agent": _agent(job),
+        "Bag-Software-Agent": agent,
         "Payload-Oxum": f"{payload.octets}.{len(payload.digests)}",
     }
     job.out.write("bagit.txt", BAGIT_TXT)
@@ -80,7 +102,9 @@ def write(job: ExportJob) -> None:
     _write_tag_manifests(job.out)
 
 
-def _write_letter(letter: ExportLetter, job: ExportJob, payload: Payload) -> dict[str, str]:
+def _write_letter(
+    letter: ExportLetter, payload: Payload, options: ExportOptions, agent: str
+) -> dict[str, str]:
     """The letter's folder (original, TEI, Dublin Core, METS); its row of metadata.csv."""
     base = f"objects/{letter.id}"
     original = csv_export.original_name(letter)
@@ -92,7 +116,7 @@ def _write_letter(letter: ExportLetter, job: ExportJob, payload: Payload) -> dic
                   letter.tei_bytes),
         _packaged(payload, base, "dc", "metadata", "dc.xml", "text/xml", letter.dc_bytes),
     ]  # fmt: skip
-    payload.write(f"{base}/mets.xml", serialise(mets_for(letter, files, job.options, _agent(job))))
+    payload.write(f"{base}/mets.xml", serialise(mets_for(letter, files, options, agent)))
     return csv_export.row(letter)
 
 

@@ -8,19 +8,22 @@ complete: a failure leaves the target as it was, and nothing is ever written out
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import unicodedata
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 from lxml import etree
 
@@ -43,6 +46,12 @@ WRITER_THREADS = 2
 #: files and bytes handed to the writers and not yet written: bound the memory an export holds
 PENDING_WRITES = 64
 PENDING_BYTES = 64 * 1024 * 1024
+#: exports of at least this many letters prepare them in worker processes, this many at a time
+PARALLEL_FROM = 100
+WORKER_CHUNK = 16
+MAX_WORKERS = 4
+
+R = TypeVar("R")
 
 
 class ExportError(ArchiveError):
@@ -182,6 +191,16 @@ class ExportLetter:
         return next(name for name in sorted(self._files) if name.startswith("original/"))
 
 
+class FileWriter(Protocol):
+    def write(self, relative: str, data: bytes) -> None: ...
+
+
+#: what a format does for one letter: ``work(letter, number, files)``, ``number`` counting
+#: from 1 in id order, the letter's files written with ``files.write``; returns what the
+#: format needs to finish the package (a row, digests…)
+LetterWork = Callable[[ExportLetter, int, FileWriter], R]
+
+
 class Letters:
     """The selected letters, read one by one in id order; reports progress after each."""
 
@@ -202,8 +221,93 @@ class Letters:
         store = self.archive.store()
         for object_id in self.ids:
             yield ExportLetter(object_id, _head_files(store, object_id))
-            if self._progress is not None:
-                self._progress(1)
+            self.done()
+
+    def done(self) -> None:
+        if self._progress is not None:
+            self._progress(1)
+
+
+def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
+    """``work`` done for every letter, its results in id order.
+
+    An export of many letters does the work in worker processes (forked, so ``work`` may be
+    any function), each writing its letters' files straight into the staging directory;
+    a failure stops the export like one in this process. Elsewhere, and for a few letters,
+    the work is done here.
+    """
+    letters = job.letters
+    workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    if len(letters) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
+        for number, letter in enumerate(letters, start=1):
+            yield work(letter, number, job.out)
+        return
+    job.out.flush()  # no writer thread may run while the workers are forked
+    store = letters.archive.store()
+    direct = DirectWriter(job.out.root)
+
+    def task(number: int, object_id: str) -> R:
+        return work(ExportLetter(object_id, _head_files(store, object_id)), number, direct)
+
+    tasks = list(enumerate(letters.ids, start=1))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_set_task, initargs=(task,)
+    ) as pool:
+        for outcome, value in pool.map(_run_task, tasks, chunksize=WORKER_CHUNK):
+            if outcome == "error":
+                raise ExportError(value[0], value[1])
+            letters.done()
+            yield value
+
+
+_TASK: Callable[[int, str], Any] | None = None
+
+
+def _set_task(task: Callable[[int, str], Any]) -> None:
+    global _TASK
+    _TASK = task
+
+
+def _run_task(item: tuple[int, str]) -> tuple[str, Any]:
+    """One letter's work in a worker; a failure comes back as text (errors do not pickle)."""
+    number, object_id = item
+    assert _TASK is not None
+    try:
+        return "ok", _TASK(number, object_id)
+    except Exception as err:
+        return "error", (f"letter {object_id}", f"could not be exported ({err})")
+
+
+class DirectWriter:
+    """Writes package files at once (in a worker process, which has no writer threads)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+
+    def write(self, relative: str, data: bytes) -> None:
+        path = _package_path(self.root, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "xb") as fh:
+            fh.write(data)
+
+
+def safe_file_name(name: str) -> str:
+    """A file name packages can carry: control characters and '%' become '_'.
+
+    BagIt manifests would have to percent-encode them (and the ``bagit`` library used by
+    Archivematica does not decode '%25'), and a tab would break a DSpace ``contents`` line.
+    The TEI keeps the name as it was.
+    """
+    return "".join("_" if ch == "%" or unicodedata.category(ch) == "Cc" else ch for ch in name)
+
+
+def _package_path(root: str, relative: str) -> str:
+    """``relative`` (a '/'-separated path) under ``root``; refused if it would leave it."""
+    parts = relative.split("/")
+    if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
+        raise ExportError(f"package path {relative!r}", "would leave the export directory")
+    return os.path.join(root, *parts)
 
 
 def _head_files(store: StorageRoot, object_id: str) -> dict[str, Path]:
@@ -320,10 +424,7 @@ class Staging:
             fh.write(data)
 
     def _checked(self, relative: str) -> str:
-        parts = relative.split("/")
-        if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
-            raise ExportError(f"package path {relative!r}", "would leave the export directory")
-        return os.path.join(self._root, *parts)
+        return _package_path(self._root, relative)
 
     def _place(self, relative: str) -> str:
         path = self._checked(relative)

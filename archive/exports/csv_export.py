@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterable
 
-from archive.exports.common import ExportJob, ExportLetter
+from archive.exports.common import ExportJob, ExportLetter, each_letter, safe_file_name
 from metadata.dublin_core import CROSSWALK
 
 FILENAME = "metadata.csv"
@@ -32,7 +31,7 @@ COLUMNS: tuple[str, ...] = (
 
 def write(job: ExportJob) -> None:
     """``metadata.csv``: a header row, then one row per letter."""
-    job.out.write(FILENAME, csv_bytes(row(letter) for letter in job.letters))
+    job.out.write(FILENAME, csv_bytes(each_letter(job, lambda letter, _n, _files: row(letter))))
 
 
 def letter_path(letter: ExportLetter) -> str:
@@ -41,14 +40,9 @@ def letter_path(letter: ExportLetter) -> str:
 
 
 def original_name(letter: ExportLetter) -> str:
-    """The original's name in its letter's folder: kept, unless another file there has it.
-
-    Control characters and '%' become '_': BagIt manifests would have to percent-encode them
-    (and the ``bagit`` library used by Archivematica does not decode '%25'), and a tab would
-    break a DSpace ``contents`` line. The TEI keeps the name as it was.
-    """
-    name = "".join("_" if ch == "%" or unicodedata.category(ch) == "Cc" else ch
-                   for ch in letter.original_name)  # fmt: skip
+    """The original's name in its letter's folder: kept (made safe for packages), unless
+    another file there has it."""
+    name = safe_file_name(letter.original_name)
     return f"original-{name}" if name in LETTER_FILES else name
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from archive.exports.common import ExportJob
+from archive.exports.common import ExportJob, ExportLetter, FileWriter, each_letter
 
 INDEX = "index.csv"
 INDEX_COLUMNS = ("file", "identifier", "title", "date")
@@ -23,8 +23,12 @@ def write(job: ExportJob) -> None:
     index = io.StringIO(newline="")
     rows = csv.writer(index, lineterminator="\r\n")
     rows.writerow(INDEX_COLUMNS)
-    for letter in job.letters:
-        name = f"{letter.id}.xml"
-        job.out.write(name, letter.dc_bytes)
-        rows.writerow((name, *(", ".join(letter.dc_values(e)) for e in INDEX_ELEMENTS)))
+    rows.writerows(each_letter(job, _record))
     job.out.write(INDEX, index.getvalue().encode("utf-8"))
+
+
+def _record(letter: ExportLetter, _number: int, files: FileWriter) -> tuple[str, ...]:
+    """Write the letter's record; its row of the index."""
+    name = f"{letter.id}.xml"
+    files.write(name, letter.dc_bytes)
+    return (name, *(", ".join(letter.dc_values(e)) for e in INDEX_ELEMENTS))

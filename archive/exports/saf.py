@@ -18,7 +18,14 @@ import shutil
 
 from lxml import etree
 
-from archive.exports.common import ExportJob, ExportLetter, zip_directory
+from archive.exports.common import (
+    ExportJob,
+    ExportLetter,
+    FileWriter,
+    each_letter,
+    safe_file_name,
+    zip_directory,
+)
 from metadata.xml import serialise
 
 ZIP_NAME = "saf.zip"
@@ -42,28 +49,39 @@ def write(job: ExportJob) -> None:
     out = job.out
     prefix = "items/" if job.options.zip else ""
     width = max(3, len(str(len(job.letters))))
-    for number, letter in enumerate(job.letters, start=1):
-        item = f"{prefix}item_{number:0{width}d}"
-        tei_name = f"{letter.id}.xml"
-        original_name = letter.original_name
-        if original_name in _RESERVED or original_name == tei_name:
-            original_name = f"original-{original_name}"
-        out.write(f"{item}/dublin_core.xml", serialise(dublin_core_xml(letter)))
-        out.write(f"{item}/{tei_name}", letter.tei_bytes)
-        out.copy(f"{item}/{original_name}", letter.original)
-        media_type = letter.original_media_type
-        lines = [
-            f"{tei_name}\tbundle:{BUNDLE}\tprimary:true\tdescription:TEI P5 encoding of the letter",
-            f"{original_name}\tbundle:{BUNDLE}\tdescription:The original letter ({media_type})",
-        ]
-        out.write(f"{item}/contents", ("\n".join(lines) + "\n").encode("utf-8"))
-        if job.options.collections:
-            out.write(f"{item}/collections", ("\n".join(job.options.collections) + "\n").encode())
+    collections = job.options.collections
+
+    def item(letter: ExportLetter, number: int, files: FileWriter) -> None:
+        _write_item(letter, f"{prefix}item_{number:0{width}d}", files, collections)
+
+    for _ in each_letter(job, item):
+        pass
     if job.options.zip:
         out.flush()
         items = out.root / "items"
         zip_directory(items, out.path(ZIP_NAME), job.options.moment)
         shutil.rmtree(items)
+
+
+def _write_item(
+    letter: ExportLetter, item: str, files: FileWriter, collections: tuple[str, ...]
+) -> None:
+    """The item's folder: Dublin Core, TEI, original, ``contents`` (and ``collections``)."""
+    tei_name = f"{letter.id}.xml"
+    original_name = safe_file_name(letter.original_name)
+    if original_name in _RESERVED or original_name == tei_name:
+        original_name = f"original-{original_name}"
+    files.write(f"{item}/dublin_core.xml", serialise(dublin_core_xml(letter)))
+    files.write(f"{item}/{tei_name}", letter.tei_bytes)
+    files.write(f"{item}/{original_name}", letter.original.read_bytes())
+    media_type = letter.original_media_type
+    lines = [
+        f"{tei_name}\tbundle:{BUNDLE}\tprimary:true\tdescription:TEI P5 encoding of the letter",
+        f"{original_name}\tbundle:{BUNDLE}\tdescription:The original letter ({media_type})",
+    ]
+    files.write(f"{item}/contents", ("\n".join(lines) + "\n").encode("utf-8"))
+    if collections:
+        files.write(f"{item}/collections", ("\n".join(collections) + "\n").encode())
 
 
 def dublin_core_xml(letter: ExportLetter) -> etree._Element:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from archive.exports.common import ExportJob
+from archive.exports.common import ExportJob, ExportLetter, FileWriter, each_letter
 
 
 def write(job: ExportJob) -> None:
     """``<id>.xml`` for every letter: the TEI in the archive, byte for byte."""
-    for letter in job.letters:
-        job.out.write(f"{letter.id}.xml", letter.tei_bytes)
+    for _ in each_letter(job, _copy):
+        pass
+
+
+def _copy(letter: ExportLetter, _number: int, files: FileWriter) -> None:
+    files.write(f"{letter.id}.xml", letter.tei_bytes)

@@ -29,10 +29,12 @@ from archive.api import Archive
 from archive.cli import cli
 from archive.exports import (
     FORMATS,
+    ExportError,
     ExportTargetNotADirectory,
     UnknownFormat,
     UnsuitableLicence,
 )
+from archive.exports import common as export_common
 from archive.exports.cmif import cmif_problems
 from archive.exports.mets import METS_NS, XLINK_NS
 from archive.settings import Settings, write_settings
@@ -421,6 +423,38 @@ def test_a_failed_export_leaves_the_target_as_it_was(archive, tmp_path):
     assert [p.name for p in target.iterdir()] == ["old.xml"]
     result = run_cli(other, "export", "--format", "cmif", str(tmp_path / "new"))
     assert result.returncode == 1 and not (tmp_path / "new").exists()
+
+
+def _package(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def in_workers(monkeypatch):
+    """Exports of any size prepare their letters in worker processes (as large ones do)."""
+    monkeypatch.setattr(export_common, "PARALLEL_FROM", 1)
+
+
+def test_letters_prepared_in_worker_processes_make_the_same_packages(
+    archive, exported, tmp_path, in_workers
+):
+    for fmt in FORMATS:
+        result = archive.export(fmt, tmp_path / fmt, date=MOMENT)
+        assert result.letters == archive.ids()
+        assert _package(tmp_path / fmt) == _package(exported[fmt]), fmt
+    assert bagit.Bag(str(tmp_path / "bagit")).validate()
+
+
+def test_a_letter_failing_in_a_worker_fails_the_export_and_leaves_nothing(
+    archive, tmp_path, in_workers
+):
+    other = tmp_path / "archive"
+    shutil.copytree(archive.path, other)
+    victim = sorted((other / "store").glob("*/v1/content/tei.xml"))[2]
+    victim.unlink()
+    with pytest.raises(ExportError, match=f"letter {victim.parts[-4]}: could not be exported"):
+        Archive(other).export("bagit", tmp_path / "out", date=MOMENT)
+    assert not (tmp_path / "out").exists()
 
 
 def test_nothing_is_written_beside_the_target(archive, tmp_path):
