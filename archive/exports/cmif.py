@@ -23,9 +23,15 @@ import uuid
 
 from lxml import etree
 
-from archive.exports.common import ExportJob, ExportLetter, PackageInvalid, UnsuitableLicence
+from archive.exports.common import (
+    ExportJob,
+    ExportLetter,
+    PackageInvalid,
+    UnsuitableLicence,
+    each_letter,
+)
 from archive.settings import Settings
-from metadata.xml import NS, TEI_NS, serialise, tei, xml_attr
+from metadata.xml import NS, TEI_NS, safe_parser, serialise, tei, xml_attr
 
 FILENAME = "cmif.xml"
 UNKNOWN = "Unknown"
@@ -68,8 +74,13 @@ def cmif_document(job: ExportJob) -> etree._Element:
     bibl = _sub(_sub(file_desc, "sourceDesc"), "bibl", settings.name, type="online")
     bibl.set(xml_attr("id"), bibl_id)
     profile = _sub(header, "profileDesc")
-    for letter in job.letters:
-        profile.append(corresp_desc(letter, bibl_id))
+
+    def desc_bytes(letter: ExportLetter, _number: int, _files: object) -> bytes:
+        # made maybe in a worker process, so handed back as bytes (elements do not pickle)
+        return etree.tostring(corresp_desc(letter, bibl_id))
+
+    for desc in each_letter(job, desc_bytes):
+        profile.append(etree.fromstring(desc, safe_parser()))
     _sub(_sub(_sub(root, "text"), "body"), "p")
     return root
 
