@@ -357,18 +357,24 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def build_epistula(path: Path, size: int) -> dict[str, float]:
     cards = list(LetterMaker(SEED).cards(size))
     started = time.perf_counter()
     for card in cards[:2000]:  # Epistula's own work per letter, apart from Whoosh's
         document_for(card)
     own_us = (time.perf_counter() - started) / min(size, 2000) * 1e6
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     indexer.rebuild(path, cards)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
         "rate": size / seconds,
+        "cpu": _cpu_seconds() - cpu,
         "peak_mb": _peak_mb(),
         "own_us": own_us,
         "load": os.getloadavg()[0],
@@ -378,7 +384,7 @@ def build_epistula(path: Path, size: int) -> dict[str, float]:
 def build_bare(path: Path, size: int) -> dict[str, float]:
     documents = [document_for(card) for card in LetterMaker(SEED).cards(size)]
     path.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     ix = whoosh_index.create_in(path, build_schema())
     writer = ix.writer(**indexer.WRITER_OPTIONS)  # procs=1, limitmb=256, compound=False
     for document in documents:
@@ -388,6 +394,7 @@ def build_bare(path: Path, size: int) -> dict[str, float]:
     return {
         "seconds": seconds,
         "rate": size / seconds,
+        "cpu": _cpu_seconds() - cpu,
         "peak_mb": _peak_mb(),
         "load": os.getloadavg()[0],
     }
@@ -499,7 +506,10 @@ def report(results: list[SizeResult]) -> str:
         + "; the rest of both builds is Whoosh's. Load average (1 min) at the end of each "
         "build, Epistula / bare: "
         + ", ".join(f"{r.epistula['load']:.1f} / {r.bare['load']:.1f}" for r in results)
-        + " (on a shared machine the two builds do not always run under the same load).",
+        + " (on a shared machine the two builds do not always run under the same load); "
+        "their CPU time (user + system), Epistula / bare: "
+        + ", ".join(f"{r.epistula['cpu']:.0f} s / {r.bare['cpu']:.0f} s" for r in results)
+        + ".",
     ]
     lines += ["", f"Query latency by kind at {largest.size:,} letters (ms):", ""]
     lines += ["| kind | queries | with hits | p50 | max |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -514,6 +524,22 @@ def report(results: list[SizeResult]) -> str:
             f"| {times[-1]:.1f} |"
         )
     lines += ["", "Targets at the largest size: " + ", ".join(verdicts(largest)) + "."]
+    return "\n".join(lines)
+
+
+def query_report(search: dict[str, Any]) -> str:
+    """Latency of one run of the queries: overall and by kind (ms)."""
+    values = sorted(ms for _kind, ms, _total in search["timings"])
+
+    def share(fraction: float) -> float:
+        return values[min(len(values) - 1, round(fraction * (len(values) - 1)))]
+
+    lines = [f"query p50 {share(0.5):.1f} ms, p95 {share(0.95):.1f} ms, max {share(1.0):.1f} ms"]
+    kinds: dict[str, list[float]] = {}
+    for kind, ms, _total in search["timings"]:
+        kinds.setdefault(kind, []).append(ms)
+    for kind, times in sorted(kinds.items()):
+        lines.append(f"  {kind:20} p50 {statistics.median(times):6.1f}  max {max(times):6.1f}")
     return "\n".join(lines)
 
 
@@ -537,7 +563,17 @@ def main() -> int:
         help="comma-separated numbers of letters",
     )
     parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        metavar="DIR",
+        help="only time the 100 queries against an index this script built before (in DIR, "
+        "e.g. with build_epistula), without building or writing RESULTS.md",
+    )
     args = parser.parse_args()  # fmt: skip
+    if args.index:
+        print(query_report(in_process(run_queries, args.index, 0)))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="epistula-search-bench-") as tmp:
         results = [measure(size, Path(tmp)) for size in sizes]

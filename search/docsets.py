@@ -8,6 +8,10 @@ negation, term expansions (wildcards, fuzzy words) and ranges over a numeric col
 years) become array operations; phrases decode positions only for the letters holding every
 word; scores are Whoosh's BM25F, summed per term with numpy. Other query types (spans) are
 left to Whoosh's matchers, so every query is answered, the common ones faster.
+
+A block is decoded only when needed: an intersection reads its rarest part first and the
+others only in the blocks (found from their headers) that can hold those letters, scores are
+read only where the matches are, and a block's positions are unpickled only for phrases.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from math import log
 from pickle import loads
 from typing import Any
 
@@ -25,9 +30,12 @@ import numpy as np
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import DATETIME, NUMERIC
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from search.terms import prefix_matches
 
 EMPTY = np.zeros(0, dtype=np.int64)
 #: BM25F's free parameters, as Whoosh's default weighting has them
@@ -67,8 +75,12 @@ class Evaluation:
     ) -> list[tuple[int, float]]:
         """The ``count`` best of ``docs`` (all when None) as (docnum, score), best first."""
         scores = np.zeros(self.searcher.doc_count_all(), dtype=np.float64)
+        local = [
+            docs[(docs >= offset) & (docs < offset + leaf.reader().doc_count_all())] - offset
+            for leaf, offset in self.leaves
+        ]
         for term in _scored_terms(query):
-            self._add_scores(scores, docs, *term)
+            self._add_scores(scores, local, *term)
         chosen = scores[docs]
         if count is not None and count < len(docs):
             best = np.argpartition(-chosen, count - 1)[:count]
@@ -78,19 +90,26 @@ class Evaluation:
         return [(int(docs[i]), float(chosen[i])) for i in order]
 
     def _add_scores(
-        self, scores: np.ndarray, docs: np.ndarray, fieldname: str, text: Any, boost: float
+        self, scores: np.ndarray, local: list[np.ndarray], fieldname: str, text: Any, boost: float
     ) -> None:
-        """Add one term's BM25F score to ``scores`` at (at least) the letters ``docs``."""
+        """Add one term's BM25F score to ``scores`` at (at least) the letters ``local`` (each
+        segment's own document numbers)."""
         schema = self.searcher.schema
         if fieldname not in schema or not schema[fieldname].scorable:
             return
         btext = text if isinstance(text, bytes) else schema[fieldname].to_bytes(text)
-        idf = self.searcher.idf(fieldname, btext)
+        lists = [
+            self._list(index, leaf.reader(), fieldname, btext)
+            for index, (leaf, _offset) in enumerate(self.leaves)
+        ]
+        # Whoosh's idf (``WeightingModel.idf``), from the posting lists already at hand rather
+        # than one more look-up of the term in every segment
+        frequency = sum(posting_list.doc_frequency for posting_list in lists)
+        idf = log(self.searcher.doc_count_all() / (frequency + 1)) + 1
         average = self.searcher.avg_field_length(fieldname) or 1.0
         for index, (leaf, offset) in enumerate(self.leaves):
             reader = leaf.reader()
-            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
-            ids, weights = self._read(index, reader, fieldname, btext, local)
+            ids, weights = lists[index].read(local[index])
             if not len(ids):
                 continue
             lengths = self._field_lengths(index, reader, fieldname)[ids]
@@ -197,9 +216,15 @@ class Evaluation:
         found = self._lists.get(key)
         if found is None:
             try:
-                found = PostingList(reader.postings(fieldname, btext))
+                matcher = reader.postings(fieldname, btext)
             except TermNotFound:
                 found = _NO_POSTINGS
+            else:
+                if isinstance(matcher, FilterMatcher) and matcher._exclude:
+                    # deleted letters are left out of every match at the end (``docs``), so
+                    # the posting list itself can be read a block at a time
+                    matcher = matcher.child
+                found = PostingList(matcher)
             self._lists[key] = found
         return found
 
@@ -248,8 +273,18 @@ def _scored_terms(query: q.Query) -> list[tuple[str, Any, float]]:
     return found
 
 
+#: how a posting with one position begins: the count (1), then a pickled list of one delta
+_ONE_POSITION = b"\x00\x00\x00\x01\x80\x02]q\x00"
+
+
 def _positions(value: bytes) -> list[int]:
     """A posting's positions (Whoosh's ``Positions`` format: a count, then pickled deltas)."""
+    if value.startswith(_ONE_POSITION):  # most words occur once in a letter: no unpickling
+        code = value[9]
+        if code == 0x4B:  # BININT1
+            return [value[10]]
+        if code == 0x4D:  # BININT2, little-endian
+            return [value[10] | value[11] << 8]
     codes = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
     return list(accumulate(codes))
 
@@ -290,6 +325,7 @@ class PostingList:
                 matcher.next()
             self._whole = np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
         else:
+            matcher.reset()  # from the first block, wherever a wrapper left it
             while matcher.is_active():
                 self._blocks.append(
                     _Block(
@@ -315,6 +351,8 @@ class PostingList:
         letters ``within`` (the blocks that may hold them)."""
         if self._whole is not None:
             return self._whole
+        if within is not None and len(within) > 2 * len(self._blocks):
+            within = None  # the letters are likely to be in most blocks anyway
         if within is None:
             numbers = range(len(self._blocks))
         else:
@@ -348,17 +386,18 @@ class PostingList:
             values = list(_all_values(self._matcher))
             slots = np.searchsorted(self._whole[0], docs)
             return [values[slot] for slot in slots.tolist()]
-        found = []
-        numbers = np.searchsorted(self._last_ids, docs).tolist()
-        for doc, number in zip(docs.tolist(), numbers, strict=True):
+        found: list[bytes] = []
+        numbers = np.searchsorted(self._last_ids, docs)
+        # docs are sorted, so each block's letters are one run of them
+        bounds = np.flatnonzero(np.diff(numbers)) + 1
+        for run in np.split(docs, bounds):
+            number = int(numbers[len(found)])
             decoded = self._values.get(number)
             if decoded is None:
                 ids, _weights, values = loads(self._blocks[number].data())
-                decoded = self._values[number] = (
-                    np.cumsum(np.array(ids, dtype=np.int64)),
-                    values,
-                )
-            found.append(decoded[1][int(np.searchsorted(decoded[0], doc))])
+                decoded = self._values[number] = (np.cumsum(np.array(ids, dtype=np.int64)), values)
+            block_values = decoded[1]
+            found += [block_values[slot] for slot in np.searchsorted(decoded[0], run).tolist()]
         return found
 
 
@@ -459,7 +498,13 @@ def prune(query: q.Query, reader: IndexReader) -> q.Query | None:
         field = query.field()
         if field not in reader.schema:
             return None
-        terms = [q.Term(field, btext, boost=query.boost) for btext in query._btexts(reader)]
+        btexts = None
+        if type(query) is q.Prefix:
+            prefix = reader.schema[field].to_bytes(query.text)
+            btexts = prefix_matches(reader, field, prefix)
+        if btexts is None:
+            btexts = list(query._btexts(reader))
+        terms = [q.Term(field, btext, boost=query.boost) for btext in btexts]
         if not terms:
             return None
         return terms[0] if len(terms) == 1 else q.Or(terms, boost=query.boost)

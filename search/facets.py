@@ -50,6 +50,7 @@ class Columns:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._parts: dict[str, list[np.ndarray | None]] = {}
+        self._names: dict[int, dict[str, list[str]]] = {}
         leaves = searcher.leaf_searchers()
         #: the first global document number of each segment
         self._starts = np.array([offset for _leaf, offset in leaves], dtype=np.int64)
@@ -63,6 +64,17 @@ class Columns:
                 for leaf, _offset in self.searcher.leaf_searchers()
             ]
         return self._parts[fieldname]
+
+    def name_of(self, docnum: int, facet: str, key: int) -> str:
+        """The value of ``facet`` whose key is ``key``, from the stored names of a letter that
+        has it (one letter often names the first sender and the first recipient)."""
+        names = self._names.get(docnum)
+        if names is None:
+            names = self._names[docnum] = self.searcher.stored_fields(docnum).get("facets", {})
+        for value in names.get(facet, []):
+            if facet_key(value) == key:
+                return str(value)
+        return "?"
 
     def at(self, fieldname: str, docs: np.ndarray) -> np.ndarray | None:
         """The values of the letters ``docs`` (global document numbers), in this machine's
@@ -107,16 +119,16 @@ def _count(columns: Columns, docs: np.ndarray, name: str, top: int) -> list[Face
     ]
     if not slots:
         return []
-    stacked = np.stack(slots)
-    keys, counts = np.unique(stacked[stacked != 0], return_counts=True)
+    # letter by letter (each letter's slots side by side), so that the first occurrence of a
+    # value is in the first letter that has it
+    flat = np.stack(slots, axis=1).ravel()
+    keys, counts = np.unique(flat[flat != 0], return_counts=True)
     best = np.argsort(-counts, kind="stable")[:top]
     values = []
     for index in best:
         key = int(keys[index])
-        column = int(np.argmax((stacked == key).any(axis=0)))
-        values.append(
-            FacetValue(_name_of(columns.searcher, int(docs[column]), name, key), int(counts[index]))
-        )
+        letter = int(docs[int(np.argmax(flat == key)) // len(slots)])
+        values.append(FacetValue(columns.name_of(letter, name, key), int(counts[index])))
     return sorted(values, key=lambda v: (-v.count, v.value))
 
 
@@ -138,26 +150,34 @@ def _count_years(columns: Columns, docs: np.ndarray, top: int) -> list[FacetValu
     return sorted(values, key=lambda v: (-v.count, v.value))
 
 
-def _name_of(searcher: Searcher, docnum: int, facet: str, key: int) -> str:
-    stored = searcher.stored_fields(docnum).get("facets", {})
-    for value in stored.get(facet, []):
-        if facet_key(value) == key:
-            return value
-    return "?"
-
-
-def date_order(columns: Columns, docs: np.ndarray, descending: bool) -> np.ndarray:
-    """``docs`` by date (oldest first, or newest first); undated letters last either way."""
+def date_order(
+    columns: Columns, docs: np.ndarray, descending: bool, count: int | None = None
+) -> np.ndarray:
+    """``docs`` by date (oldest first, or newest first; letters of the same date in the order
+    of ``docs``, or its reverse when newest first); undated letters last either way. Only the
+    first ``count`` when given: those are found without sorting every match."""
     chosen = columns.at("date", docs) if len(docs) else None
     if chosen is None:
-        return docs
+        return docs if count is None else docs[:count]
     field = columns.searcher.schema["date"]
-    dated = chosen != field.column_type._default
-    order = np.argsort(chosen, kind="stable")
-    with_dates, undated = order[dated[order]], order[~dated[order]]
-    if descending:
-        with_dates = with_dates[::-1]
-    return docs[np.concatenate([with_dates, undated])]
+    dated = np.flatnonzero(chosen != field.column_type._default)
+    values = chosen[dated]
+    if count is not None and count < len(dated):
+        # the dates up to the count-th, ties with it included, are all the page can hold
+        if descending:
+            edge = np.partition(values, len(values) - count)[len(values) - count]
+            kept = values >= edge
+        else:
+            edge = np.partition(values, count - 1)[count - 1]
+            kept = values <= edge
+        dated, values = dated[kept], values[kept]
+    order = np.lexsort((-dated, -values) if descending else (dated, values))
+    ordered = dated[order]
+    if count is not None and len(ordered) >= count:
+        return docs[ordered[:count]]
+    undated = np.flatnonzero(chosen == field.column_type._default)
+    found = docs[np.concatenate([ordered, undated])]
+    return found if count is None else found[:count]
 
 
 def facet_documents(values: dict[str, Sequence[str]]) -> dict[str, object]:

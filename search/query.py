@@ -39,7 +39,7 @@ from search.facets import FACETS, Columns, FacetValue, count_facets, date_order
 from search.indexer import open_index
 from search.schema import BODY_FIELDS
 from search.snippets import MARK_END, MARK_START, opening, snippet
-from search.terms import field_terms
+from search.terms import fuzzy_matches
 
 __all__ = ["MARK_END", "MARK_START", "Hit", "SearchResults", "parse_query", "search", "similar"]
 
@@ -161,10 +161,8 @@ class FoldedFuzzyTerm(wq.FuzzyTerm):
         dfa = _levenshtein(self.text, self.maxdist, self.prefixlength)
         seen: set[bytes] = set()
         for reader, _offset in ixreader.leaf_readers():  # type: ignore[attr-defined]
-            walker = field_terms(reader, self.fieldname)
-            if walker is not None:
-                found: Iterable[bytes] = walker.matches(dfa)
-            else:
+            found: Iterable[bytes] | None = fuzzy_matches(reader, self.fieldname, dfa)
+            if found is None:
                 try:
                     cursor = reader.cursor(self.fieldname)
                 except (KeyError, TermNotFound):
@@ -307,7 +305,7 @@ def _page(
         return []
     end = first + limit if limit else None
     if sort != "relevance":
-        ordered = date_order(columns, docs, descending=sort == "-date")[first:end]
+        ordered = date_order(columns, docs, descending=sort == "-date", count=end)[first:end]
         return [(int(docnum), 0.0) for docnum in ordered]
     return evaluation.ranked(pruned, docs, end)[first:end]
 

@@ -47,19 +47,34 @@ def _matches(text: str, wanted: set[str], stem: Callable[[str], str]) -> list[tu
     """Spans of the words of ``text`` whose folded stem is in ``wanted``, in order."""
     # a stem keeps its word's first letters: only words starting like a wanted stem are stemmed
     starts = {term[:3] for term in wanted}
-    folded = fold(text)
+    folded = _fold_text(text)
     if len(folded) != len(text):  # "ß" → "ss": folded offsets are not the text's
         return _matches_word_by_word(text, wanted, starts, stem)
     # folding never drops a character, so equal lengths mean one folded character for each
-    # of the text's: the folded text shows where words start like a stem without folding
-    # word by word (most of a snippet's cost in a 400-word letter)
+    # of the text's: the folded text shows where words start like a stem, and only the words
+    # there are looked at (not the 400 words of a letter one by one)
     pattern = "(?=" + "|".join(re.escape(start) for start in sorted(starts)) + ")"
-    candidates = {match.start() for match in re.finditer(pattern, folded)}
     spans = []
-    for match in _WORD.finditer(text):
-        if match.start() in candidates and stem(fold(match.group())) in wanted:
-            spans.append(match.span())
+    for candidate in re.finditer(pattern, folded):
+        at = candidate.start()
+        if at > 0 and _WORD.match(text, at - 1):
+            continue  # inside a word
+        word = _WORD.match(text, at)
+        if word is not None and stem(fold(word.group())) in wanted:
+            spans.append(word.span())
     return spans
+
+
+def _fold_text(text: str) -> str:
+    """``fold(text)``, faster for a long text with few accented letters: the table changes no
+    ASCII letter once lowercased, so only the runs of other characters are translated."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return _NOT_ASCII.sub(lambda run: fold(run.group()), lowered)
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _matches_word_by_word(
