@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
+from archive.identifiers import DIGEST_CHARS, digest_suffix
 from archive.ocfl import Problem, StorageRoot
 from archive.prepare import Prepared, Preparer, finish
 from archive.settings import Settings, load_settings, write_settings
@@ -192,13 +193,13 @@ class Archive:
         limits = limits or Limits()
         report = IngestReport()
         store = self.store(create=True)
-        known = self._digest_index(store)
+        known = KnownDigests(self, store)
         cards: list[Card] = []
         staged: list[tuple[IngestResult, Card]] = []
         preparer = Preparer(self._publication(), app_version())
         digests = {i: digest for i, path in enumerate(files) if (digest := _digest(path))}
         # files already archived (same bytes) are not even sent to a worker
-        new = [i for i in range(len(files)) if i in digests and digests[i] not in known]
+        new = [i for i in range(len(files)) if i in digests and known.get(digests[i]) is None]
         read = letters_from_files([files[i] for i in new], limits, jobs, then=preparer)
         with contextlib.closing(read), store.batch():
             parsed = iter(read)
@@ -236,7 +237,7 @@ class Archive:
         store: StorageRoot,
         path: Path,
         incoming: Incoming,
-        known: dict[str, str],
+        known: KnownDigests,
         supplied: Callable[[], dict[str, Value]],
     ) -> tuple[IngestResult, Card | None]:
         try:
@@ -265,7 +266,7 @@ class Archive:
                 DC_PATH: prepared.dc,
             }
             store.write_version(object_id, files, f"Ingested from {path.name}")
-            known[prepared.sha256] = object_id
+            known.add(prepared.sha256, object_id)
             return IngestResult(str(path), "added", object_id), prepared.card
         except (IngestError, ArchiveError, MetadataError) as err:
             return IngestResult(str(path), "failed", error=_one_line(err, path)), None
@@ -276,15 +277,6 @@ class Archive:
     def _publication(self) -> Publication:
         settings = self.settings
         return Publication(settings.publisher, settings.licence, settings.licence_url)
-
-    def _digest_index(self, store: StorageRoot) -> dict[str, str]:
-        """sha256 of each original → object id, read from the TEI of the objects."""
-        known: dict[str, str] = {}
-        for object_id in store.object_ids():
-            card = self.card(object_id)
-            if card.source.sha256:
-                known[card.source.sha256] = object_id
-        return known
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -391,8 +383,56 @@ class Archive:
         return problems
 
 
+class KnownDigests:
+    """sha256 of an original → the id of the letter made from it, as far as asked.
+
+    An id ends in the first eight hex digits of its original's digest, so only the letters
+    whose id ends like a file's digest have their TEI read to compare the whole digest
+    (and, once, any letter whose id was brought in by a TEI export in another form): adding
+    a few letters to a large archive does not read every letter in it.
+    """
+
+    def __init__(self, archive: Archive, store: StorageRoot) -> None:
+        self._archive = archive
+        self._store = store
+        self._found: dict[str, str] = {}
+        self._by_suffix: dict[str, list[str]] | None = None
+
+    def get(self, digest: str) -> str | None:
+        if digest not in self._found and self._by_suffix is None:
+            self._by_suffix = {}
+            others = []
+            for object_id in self._store.object_ids():
+                suffix = object_id[-DIGEST_CHARS:]
+                if object_id.endswith(digest_suffix(suffix)) and _is_hex(suffix):
+                    self._by_suffix.setdefault(suffix, []).append(object_id)
+                else:
+                    others.append(object_id)
+            self._read(others)
+        if digest not in self._found and self._by_suffix:
+            self._read(self._by_suffix.pop(digest[:DIGEST_CHARS], []))
+        return self._found.get(digest)
+
+    def add(self, digest: str, object_id: str) -> None:
+        self._found[digest] = object_id
+
+    def forget(self, object_id: str) -> None:
+        for digest in [d for d, known in self._found.items() if known == object_id]:
+            del self._found[digest]
+
+    def _read(self, object_ids: list[str]) -> None:
+        for object_id in object_ids:
+            digest = self._archive.card(object_id).source.sha256
+            if digest:
+                self._found.setdefault(digest, object_id)
+
+
+def _is_hex(text: str) -> bool:
+    return all(ch in "0123456789abcdef" for ch in text)
+
+
 def _commit(
-    store: StorageRoot, staged: list[tuple[IngestResult, Card]], known: dict[str, str]
+    store: StorageRoot, staged: list[tuple[IngestResult, Card]], known: KnownDigests
 ) -> list[Card]:
     """Commit the letters staged in the store's batch; the cards of those now stored.
 
@@ -406,8 +446,7 @@ def _commit(
         for result, _card in staged:
             if result.id in lost:
                 result.status, result.error = "failed", f"{Path(result.file).name}: {err}"
-                for digest in [d for d, object_id in known.items() if object_id == result.id]:
-                    del known[digest]
+                known.forget(result.id or "")
                 result.id = None
     cards = [card for result, card in staged if result.status == "added"]
     staged.clear()

@@ -244,3 +244,16 @@ def test_what_ocr_read_is_kept_through_a_round_trip():
     second = serialise(build_tei(again, object_id="L-1", publication=Publication(),
                                  version="1", ingested=moment))  # fmt: skip
     assert second == first
+
+
+def test_an_export_ingested_again_is_unchanged_whatever_its_ids(recreated, exported, tmp_path):
+    # ids of our own form are matched by their digest suffix; any other id by reading its TEI
+    again = recreated.ingest([exported])
+    assert again.count("unchanged") == len(recreated.ids()), again.to_json()
+    first = sorted(exported.iterdir())[0]
+    renamed = tmp_path / "letter-one.xml"
+    renamed.write_bytes(re.sub(rb"L-[0-9a-z-]+-[0-9a-f]{8}", b"letter-one", first.read_bytes()))
+    archive = Archive(tmp_path / "b")
+    assert [r.id for r in archive.ingest([renamed]).results] == ["letter-one"]
+    (result,) = archive.ingest([renamed]).results
+    assert (result.status, result.id) == ("unchanged", "letter-one")
