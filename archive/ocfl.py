@@ -179,7 +179,6 @@ class StorageRoot:
         )
         self.lock_timeout = lock_timeout
         self._batch: _Batch | None = None
-        self._lock_depth = 0
         declaration = self.path / STORAGE_ROOT_NAMASTE
         if not declaration.is_file():
             raise NotAStorageRoot(self.path, f"has no OCFL declaration {STORAGE_ROOT_NAMASTE}")
@@ -354,6 +353,7 @@ class StorageRoot:
         """
         if self._batch is not None:
             raise RuntimeError("a batch is already open on this storage root")
+        self._check_same_filesystem()
         self._batch = _Batch()
         try:
             yield self
@@ -456,15 +456,11 @@ class StorageRoot:
 
     def _new_stage(self) -> Path:
         # ... and the process writing them, so a batch's stages outlive other writers' purges
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{self._stage_prefix}{os.getpid()}-",
                                      dir=self.staging_dir))  # fmt: skip
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
-        if self._lock_depth:  # this process holds it already (a commit writing through)
-            yield
-            return
         self._check_same_filesystem()
         lock_path = self.path / LOCK_FILENAME
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -478,11 +474,7 @@ class StorageRoot:
                     if time.monotonic() >= deadline:
                         raise StoreLocked(self.path) from None
                     time.sleep(0.05)
-            self._lock_depth += 1
-            try:
-                yield
-            finally:
-                self._lock_depth -= 1
+            yield
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 
@@ -499,7 +491,6 @@ class StorageRoot:
         assert self._batch is not None
         stage = self._new_stage()
         try:
-            self._check_same_filesystem()
             version = self._write_staged(
                 object_id, files, logical_paths, version_block, None, stage, deferred=True
             )

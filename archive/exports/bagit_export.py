@@ -135,7 +135,6 @@ def tag_file(fields: dict[str, str]) -> bytes:
 
 
 def _write_tag_manifests(out: Staging) -> None:
-    out.flush()
     # the bag has no tag directories: its tag files are the files beside data/
     tag_files = sorted(
         p.name for p in out.root.iterdir() if p.is_file() and not p.name.startswith("tagmanifest-")

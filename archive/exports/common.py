@@ -15,9 +15,8 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -40,12 +39,6 @@ if TYPE_CHECKING:
 TEI_MEDIA_TYPE = "application/tei+xml"
 #: the staging directory's name starts with this (it is hidden, and removed on failure)
 STAGING_PREFIX = ".epistula-export-"
-#: threads that create the staged files: creating a file is kernel work done without the GIL,
-#: so it overlaps with building the next letter's records
-WRITER_THREADS = 2
-#: files and bytes handed to the writers and not yet written: bound the memory an export holds
-PENDING_WRITES = 64
-PENDING_BYTES = 64 * 1024 * 1024
 #: exports of at least this many letters prepare them in worker processes, this many at a time
 PARALLEL_FROM = 100
 WORKER_CHUNK = 16
@@ -242,7 +235,6 @@ def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
         for number, letter in enumerate(letters, start=1):
             yield work(letter, number, job.out)
         return
-    job.out.flush()  # no writer thread may run while the workers are forked
     store = letters.archive.store()
     direct = DirectWriter(job.out.root)
 
@@ -280,7 +272,7 @@ def _run_task(item: tuple[int, str]) -> tuple[str, Any]:
 
 
 class DirectWriter:
-    """Writes package files at once (in a worker process, which has no writer threads)."""
+    """Writes package files straight into the staging directory (from a worker process)."""
 
     def __init__(self, root: Path) -> None:
         self.root = str(root)
@@ -339,11 +331,6 @@ class Staging:
         self._root = ""
         self._directories: set[str] = set()
         self.files: list[Path] = []
-        #: bytes written so far
-        self.size = 0
-        self._writers: ThreadPoolExecutor | None = None
-        self._pending: deque[tuple[Future[None], int]] = deque()
-        self._pending_bytes = 0
 
     def __enter__(self) -> Staging:
         target = self.target
@@ -360,7 +347,6 @@ class Staging:
             self._created = True
         self._root = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target)
         self.root = Path(self._root)
-        self._writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="epistula-export")
         return self
 
     def __exit__(
@@ -370,79 +356,33 @@ class Staging:
         trace: TracebackType | None,
     ) -> None:
         if kind is not None:
-            self._stop_writers()
             self._discard()
             return
         try:
-            self.flush()
             self._commit()
         except BaseException:
             self._discard()
             raise
-        finally:
-            self._stop_writers()
 
     def path(self, relative: str) -> Path:
         """The staged file for ``relative`` (a '/'-separated path that stays inside the package)."""
-        self.flush()
         return Path(self._place(relative))
 
     def write(self, relative: str, data: bytes) -> None:
-        """Stage ``data`` as the file ``relative``, written by a thread (see :meth:`flush`)."""
-        path = self._checked(relative)
-        if self._writers is None:
-            raise RuntimeError("Staging.write outside its with block")  # pragma: no cover
-        while self._pending and (
-            len(self._pending) >= PENDING_WRITES or self._pending_bytes >= PENDING_BYTES
-        ):
-            self._wait_oldest()
-        self._pending.append((self._writers.submit(self._write_file, path, data), len(data)))
-        self._pending_bytes += len(data)
-        self.size += len(data)
-
-    def copy(self, relative: str, source: Path) -> None:
-        """Stage a copy of the file ``source`` as ``relative``."""
-        self.write(relative, source.read_bytes())
-
-    def open(self, relative: str) -> IO[bytes]:
-        self.flush()
-        return open(self._place(relative), "xb")
-
-    def flush(self) -> None:
-        """Wait until every staged file is on disk; raise the first error writing one."""
-        while self._pending:
-            self._wait_oldest()
-
-    def _wait_oldest(self) -> None:
-        future, size = self._pending.popleft()
-        self._pending_bytes -= size
-        future.result()
-
-    def _write_file(self, path: str, data: bytes) -> None:
-        self._make_folder(os.path.dirname(path))
-        with open(path, "xb") as fh:
+        """Stage ``data`` as the file ``relative``."""
+        with open(self._place(relative), "xb") as fh:
             fh.write(data)
 
-    def _checked(self, relative: str) -> str:
-        return _package_path(self._root, relative)
+    def open(self, relative: str) -> IO[bytes]:
+        return open(self._place(relative), "xb")
 
     def _place(self, relative: str) -> str:
-        path = self._checked(relative)
-        self._make_folder(os.path.dirname(path))
-        return path
-
-    def _make_folder(self, folder: str) -> None:
-        # two writer threads may both make the same folder; exist_ok lets either win
+        path = _package_path(self._root, relative)
+        folder = os.path.dirname(path)
         if folder not in self._directories:
             os.makedirs(folder, exist_ok=True)
             self._directories.add(folder)
-
-    def _stop_writers(self) -> None:
-        if self._writers is not None:
-            self._writers.shutdown(wait=True, cancel_futures=True)
-            self._writers = None
-        self._pending.clear()
-        self._pending_bytes = 0
+        return path
 
     def _discard(self) -> None:
         """Remove everything staged (and the target, when this export created it)."""

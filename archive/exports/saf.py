@@ -57,7 +57,6 @@ def write(job: ExportJob) -> None:
     for _ in each_letter(job, item):
         pass
     if job.options.zip:
-        out.flush()
         items = out.root / "items"
         zip_directory(items, out.path(ZIP_NAME), job.options.moment)
         shutil.rmtree(items)
