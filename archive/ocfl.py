@@ -237,11 +237,15 @@ class StorageRoot:
         """Whether the storage root holds an object with this id (or a batch has staged it)."""
         if self._batch is not None and object_id in self._batch.staged:
             return True
+        return self._stored(object_id)
+
+    def _stored(self, object_id: str) -> bool:
+        """Whether the object is in the storage root itself (not merely staged)."""
         return (self._object_root(object_id) / OBJECT_NAMASTE).is_file()
 
     def inventory(self, object_id: str) -> dict[str, Any]:
         """The object's root inventory, parsed (the committed state of the object)."""
-        if not (self._object_root(object_id) / OBJECT_NAMASTE).is_file():
+        if not self._stored(object_id):
             raise ObjectNotFound(object_id)
         path = self._object_root(object_id) / INVENTORY_FILENAME
         try:
@@ -389,7 +393,7 @@ class StorageRoot:
             _sync_filesystem(self.staging_dir, list(staged.values()))
             with self._write_lock():
                 for object_id, stage in staged.items():
-                    if (self._object_root(object_id) / OBJECT_NAMASTE).is_file():
+                    if self._stored(object_id):
                         raise FileExistsError(f"another writer stored {object_id} meanwhile")
                     os.rename(stage / "object", self.path / object_id)
                     committed.append(object_id)
@@ -494,11 +498,10 @@ class StorageRoot:
             version = self._write_staged(
                 object_id, files, logical_paths, version_block, None, stage, deferred=True
             )
-        except OSError as exc:
+        except BaseException as exc:
             shutil.rmtree(stage, ignore_errors=True)
-            raise WriteFailed(object_id, f"{type(exc).__name__}: {exc}") from exc
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise WriteFailed(object_id, f"{type(exc).__name__}: {exc}") from exc
             raise
         if not self._batch.staged:
             self._batch.since = time.monotonic()

@@ -28,7 +28,6 @@ from metadata.xml import serialise
 class Prepared:
     """Everything the store and the index need of one letter."""
 
-    file: str  # the file's name, for messages
     sha256: str  # the digest of the original as it was read
     carried_id: str | None  # the id a TEI export brought along, if any
     object_id: str
@@ -65,7 +64,6 @@ def finish(
     if errors:
         raise InvalidTei(file, f"the TEI built for it is invalid ({errors[0]})")
     return Prepared(
-        file=file,
         sha256=sha256,
         carried_id=carried_id,
         object_id=object_id,
