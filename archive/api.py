@@ -26,8 +26,18 @@ from lxml import etree
 
 from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
 from archive.identifiers import DIGEST_CHARS, digest_suffix
+from archive.indexing import IndexFeed
 from archive.ocfl import Problem, StorageRoot
-from archive.prepare import Prepared, Preparer, finish
+from archive.prepare import (
+    DC_PATH,
+    ORIGINAL_DIR,
+    TEI_PATH,
+    Prepared,
+    Preparer,
+    finish,
+    ingest_message,
+    object_files,
+)
 from archive.settings import Settings, load_settings, write_settings
 from archive.sidecar import is_sidecar, load_manifest, load_sidecar, manifest_row, sidecar_for
 from ingest.errors import IngestError
@@ -40,14 +50,11 @@ from metadata.edit import MetadataError, Value, apply_fields
 from metadata.oai_dc import oai_dc
 from metadata.xml import parse, serialise, tei
 from search import query
-from search.errors import IndexMissing, SearchError
+from search.errors import IndexMissing
 
 if TYPE_CHECKING:
     from archive.exports import ExportResult
 
-TEI_PATH = "tei.xml"
-DC_PATH = "dc.xml"
-ORIGINAL_DIR = "original"
 DEFAULT_ARCHIVE = Path("epistula-archive")
 HIDDEN = (".", "~$")
 #: new letters are committed to the store together, this many at most or this old at most
@@ -194,42 +201,41 @@ class Archive:
         report = IngestReport()
         store = self.store(create=True)
         known = KnownDigests(self, store)
-        cards: list[Card] = []
         staged: list[tuple[IngestResult, Card]] = []
-        preparer = Preparer(self._publication(), app_version())
+        preparer = Preparer(self._publication(), app_version(), store.stager())
         digests = {i: digest for i, path in enumerate(files) if (digest := _digest(path))}
         # files already archived (same bytes) are not even sent to a worker
         new = [i for i in range(len(files)) if i in digests and known.get(digests[i]) is None]
         read = letters_from_files([files[i] for i in new], limits, jobs, then=preparer)
-        with contextlib.closing(read), store.batch():
-            parsed = iter(read)
-            for index, path in enumerate(files):
-                outcome = None
-                if new and new[0] == index:
-                    new.pop(0)
-                    outcome = next(parsed)[1]
-                result, card = self._ingest_one(
-                    store,
-                    path,
-                    Incoming(digests.get(index), outcome, preparer, limits),
-                    known,
-                    _supplied(path, rows, manifest, fields),
-                )
-                report.results.append(result)
-                if card is not None:
-                    staged.append((result, card))
-                if store.staged >= COMMIT_LETTERS or store.staged_for >= COMMIT_SECONDS:
-                    cards += _commit(store, staged, known)
-                if progress is not None:
-                    progress(path)
-            cards += _commit(store, staged, known)
-        if cards:
-            from archive.indexing import index_cards
-
-            try:  # after the store write: the index can lag, never lead
-                index_cards(self, cards)
-            except SearchError as err:
-                report.index_error = f"{err}; the letters are stored, run 'epistula reindex'"
+        # letters are indexed as they are committed, while the workers read the next ones
+        feed = IndexFeed(self)
+        try:
+            with contextlib.closing(read), store.batch():
+                parsed = iter(read)
+                for index, path in enumerate(files):
+                    outcome = None
+                    if new and new[0] == index:
+                        new.pop(0)
+                        outcome = next(parsed)[1]
+                    result, card = self._ingest_one(
+                        store,
+                        path,
+                        Incoming(digests.get(index), outcome, preparer, limits),
+                        known,
+                        _supplied(path, rows, manifest, fields),
+                    )
+                    report.results.append(result)
+                    if card is not None:
+                        staged.append((result, card))
+                    if store.staged >= COMMIT_LETTERS or store.staged_for >= COMMIT_SECONDS:
+                        feed.add(_commit(store, staged, known))
+                    if progress is not None:
+                        progress(path)
+                feed.add(_commit(store, staged, known))
+        finally:
+            feed.close()
+        if feed.error is not None:
+            report.index_error = f"{feed.error}; the letters are stored, run 'epistula reindex'"
         return report
 
     def _ingest_one(
@@ -240,6 +246,8 @@ class Archive:
         known: KnownDigests,
         supplied: Callable[[], dict[str, Value]],
     ) -> tuple[IngestResult, Card | None]:
+        # what a worker staged is adopted by the store, or removed when this returns
+        unadopted = incoming.outcome if isinstance(incoming.outcome, Prepared) else None
         try:
             if not path.is_file():
                 raise IngestError(path, "no such file", "check the path")
@@ -259,20 +267,23 @@ class Archive:
                     f"the archive already holds another letter with the id {object_id}",
                     "ingest it into another archive, or remove its publicationStmt/idno",
                 )
-            prepared = _with_user_fields(prepared, supplied(), path)
-            files = {
-                f"{ORIGINAL_DIR}/{path.name}": path,
-                TEI_PATH: prepared.tei,
-                DC_PATH: prepared.dc,
-            }
-            store.write_version(object_id, files, f"Ingested from {path.name}")
-            known.add(prepared.sha256, object_id)
-            return IngestResult(str(path), "added", object_id), prepared.card
+            final = _with_user_fields(prepared, supplied(), path)
+            if final is prepared and prepared.staged is not None:
+                unadopted = None
+                store.adopt(prepared.staged)  # the worker staged exactly this
+            else:
+                files = object_files(path, final.tei, final.dc)
+                store.write_version(object_id, files, ingest_message(path))
+            known.add(final.sha256, object_id)
+            return IngestResult(str(path), "added", object_id), final.card
         except (IngestError, ArchiveError, MetadataError) as err:
             return IngestResult(str(path), "failed", error=_one_line(err, path)), None
         except OSError as err:
             reason = err.strerror or str(err)
             return IngestResult(str(path), "failed", error=f"{path.name}: {reason}"), None
+        finally:
+            if unadopted is not None:
+                unadopted.discard()
 
     def _publication(self) -> Publication:
         settings = self.settings

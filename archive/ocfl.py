@@ -19,11 +19,14 @@ Writes are all-or-nothing, one writer at a time (a lock file in the storage root
    sidecar is replaced right after it.
 
 New objects can also be written in a batch (:meth:`StorageRoot.batch`), as ``ingest`` does:
-each is staged whole without an fsync of its own, and :meth:`StorageRoot.commit_batch` makes
-all staged files durable with one filesystem sync (``syncfs``; every file and directory is
-fsynced where that is missing) before it renames the objects into place under the lock. An
-object still appears whole or not at all; a crash loses only letters not yet committed, and a
-batch costs one sync instead of thirteen fsyncs per letter.
+each is staged whole, as the object root it will become, without an fsync of its own — by
+:meth:`StorageRoot.write_version`, or in another process by a :class:`Stager` (ingest's
+workers stage the letters they read) and then adopted (:meth:`StorageRoot.adopt`) — and
+:meth:`StorageRoot.commit_batch` makes all staged files durable with one filesystem sync
+(``syncfs``; every file and directory is fsynced where that is missing) before it renames the
+objects into place under the lock. An object still appears whole or not at all; a crash loses
+only letters not yet committed, and a batch costs one sync instead of thirteen fsyncs per
+letter.
 
 If anything fails the staging directory is removed, and a ``vN`` directory that the root
 inventory does not list is removed again, so the object stays at its previous version. A crash
@@ -43,6 +46,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -50,7 +54,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from archive.constants import (
     CONTENT_DIRECTORY,
@@ -164,6 +168,58 @@ class _Batch:
 
     staged: dict[str, Path] = field(default_factory=dict)  # object id → its stage directory
     since: float = 0.0  # when the oldest staged object was written (time.monotonic)
+
+
+@dataclass(frozen=True)
+class StagedObject:
+    """A new object staged whole outside the storage root, waiting to be adopted by a batch."""
+
+    object_id: str
+    stage: Path  # the object root, as it will be renamed into the storage root
+    version: str
+
+    def discard(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Stager:
+    """Stages new objects for a storage root's batch, in any process (it is picklable).
+
+    Ingest's worker processes stage each letter they prepared; the process holding the batch
+    adopts the stages (:meth:`StorageRoot.adopt`) and commits them. Stages carry the batch
+    process's id in their name, so other writers leave them alone while it runs.
+    """
+
+    staging_dir: Path
+    prefix: str
+
+    def stage(
+        self,
+        object_id: str,
+        files: Mapping[str, bytes | Path],
+        message: str,
+        user_name: str = "Epistula",
+        user_address: str | None = None,
+        created: datetime | None = None,
+    ) -> StagedObject:
+        """Stage ``files`` as version ``v1`` of a new object (nothing fsynced: the batch's
+        commit syncs it)."""
+        logical_paths, version_block = _version_inputs(
+            object_id, files, message, user_name, user_address, created
+        )
+        stage = _make_stage(self.staging_dir, self.prefix)
+        try:  # the stage is the object root, renamed into the storage root as it is
+            staged = _stage_version(
+                stage, object_id, files, logical_paths, version_block, None, sync=False
+            )
+        except BaseException as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise WriteFailed(object_id, f"{type(exc).__name__}: {exc}") from exc
+            raise
+        assert staged is not None
+        return StagedObject(object_id, stage, staged.version)
 
 
 class StorageRoot:
@@ -314,23 +370,17 @@ class StorageRoot:
         ``v1``; later ones ``v2``, ``v3``… storing only content not already in the manifest. If
         the state equals the head's, nothing is written and the head's name is returned.
         """
-        _check_object_id(object_id)
-        if not files:
-            raise ValueError("an object version needs at least one file")
-        for logical_path, value in files.items():
-            if not isinstance(value, bytes | Path):
-                raise TypeError(f"{logical_path!r}: give bytes or a Path, not {type(value)}")
-        logical_paths = sorted(files)
-        _check_logical_paths(logical_paths)
-        version_block = {
-            "created": _rfc3339(created if created is not None else datetime.now(UTC)),
-            "message": message,
-            "user": _user(user_name, user_address),
-        }
+        logical_paths, version_block = _version_inputs(
+            object_id, files, message, user_name, user_address, created
+        )
         if self._batch is not None and object_id in self._batch.staged:
             raise WriteFailed(object_id, "it is already staged in this batch; commit it first")
         if self._batch is not None and not self.has(object_id):
-            return self._stage_new(object_id, files, logical_paths, version_block)
+            staged = self.stager().stage(
+                object_id, files, message, user_name, user_address, created
+            )
+            self.adopt(staged)
+            return staged.version
         with self._write_lock():
             stage: Path | None = None
             try:
@@ -379,6 +429,27 @@ class StorageRoot:
             return 0.0
         return time.monotonic() - self._batch.since
 
+    def stager(self) -> Stager:
+        """What stages new objects for this storage root's open batch, in any process."""
+        return Stager(self.staging_dir, f"{self._stage_prefix}{os.getpid()}-")
+
+    def adopt(self, staged: StagedObject) -> None:
+        """Take a new object staged by :meth:`stager` (here or in a worker process) into the
+        open batch, to be committed with it; a refused object's stage is removed."""
+        try:
+            if self._batch is None:
+                raise RuntimeError("objects are adopted into an open batch only")
+            if staged.stage.parent.resolve() != self.staging_dir.resolve():
+                raise WriteFailed(staged.object_id, "it was staged for another storage root")
+            if staged.object_id in self._batch.staged or self._stored(staged.object_id):
+                raise WriteFailed(staged.object_id, "the storage root already holds it")
+        except BaseException:
+            staged.discard()
+            raise
+        if not self._batch.staged:
+            self._batch.since = time.monotonic()
+        self._batch.staged[staged.object_id] = staged.stage
+
     def commit_batch(self) -> list[str]:
         """Make the staged objects durable and move them into place; return their ids.
 
@@ -395,15 +466,14 @@ class StorageRoot:
                 for object_id, stage in staged.items():
                     if self._stored(object_id):
                         raise FileExistsError(f"another writer stored {object_id} meanwhile")
-                    os.rename(stage / "object", self.path / object_id)
+                    os.rename(stage, self.path / object_id)
                     committed.append(object_id)
                 _fsync_dir(self.path)
         except (OSError, ArchiveError) as exc:
             lost = [object_id for object_id in staged if object_id not in committed]
+            for object_id in lost:
+                shutil.rmtree(staged[object_id], ignore_errors=True)
             raise BatchWriteFailed(lost, f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            for stage in staged.values():
-                shutil.rmtree(stage, ignore_errors=True)
         return committed
 
     def recover(self, object_id: str | None = None) -> list[Path]:
@@ -460,8 +530,7 @@ class StorageRoot:
 
     def _new_stage(self) -> Path:
         # ... and the process writing them, so a batch's stages outlive other writers' purges
-        return Path(tempfile.mkdtemp(prefix=f"{self._stage_prefix}{os.getpid()}-",
-                                     dir=self.staging_dir))  # fmt: skip
+        return Path(tempfile.mkdtemp(prefix=self.stager().prefix, dir=self.staging_dir))
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -484,30 +553,6 @@ class StorageRoot:
 
     # -- internals: writing --------------------------------------------------------------------
 
-    def _stage_new(
-        self,
-        object_id: str,
-        files: Mapping[str, bytes | Path],
-        logical_paths: list[str],
-        version_block: dict[str, Any],
-    ) -> str:
-        """Stage a new object for the open batch (nothing fsynced yet); return its version."""
-        assert self._batch is not None
-        stage = self._new_stage()
-        try:
-            version = self._write_staged(
-                object_id, files, logical_paths, version_block, None, stage, deferred=True
-            )
-        except BaseException as exc:
-            shutil.rmtree(stage, ignore_errors=True)
-            if isinstance(exc, OSError):
-                raise WriteFailed(object_id, f"{type(exc).__name__}: {exc}") from exc
-            raise
-        if not self._batch.staged:
-            self._batch.since = time.monotonic()
-        self._batch.staged[object_id] = stage
-        return version
-
     def _write_staged(
         self,
         object_id: str,
@@ -516,70 +561,33 @@ class StorageRoot:
         version_block: dict[str, Any],
         previous: dict[str, Any] | None,
         stage: Path,
-        deferred: bool = False,
     ) -> str:
-        """Stage the version and commit it, or (``deferred``, a new object) only stage it, in
-        ``stage/object``, with nothing fsynced: :meth:`commit_batch` syncs and commits it."""
-        sync = not deferred
-        version = "v1" if previous is None else f"v{_version_number(previous['head']) + 1}"
+        """Stage the version in ``stage``, make it durable and commit it."""
         # Fixed names inside the stage (an object id could be any of them, so none is one).
         object_stage = stage / "object"
-        incoming = stage / "incoming"
-        commit = stage / "commit"
-        version_stage = object_stage / version
-        version_stage.mkdir(parents=True)
-        manifest: dict[str, list[str]] = copy.deepcopy(previous["manifest"]) if previous else {}
-        fixity: dict[str, dict[str, list[str]]] = (
-            copy.deepcopy(previous.get("fixity", {})) if previous else {}
+        staged = _stage_version(
+            object_stage,
+            object_id,
+            files,
+            logical_paths,
+            version_block,
+            previous,
+            sync=True,
+            incoming=stage / "incoming",
         )
-        state: dict[str, list[str]] = {}
-        for logical_path in logical_paths:
-            digest, fixity_digest = _stage_content(files[logical_path], incoming, sync)
-            state.setdefault(digest, []).append(logical_path)
-            if digest in manifest:
-                incoming.unlink()  # already stored: the new state references it
-                continue
-            content_path = f"{version}/{CONTENT_DIRECTORY}/{logical_path}"
-            target = object_stage / content_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(incoming, target)
-            manifest[digest] = [content_path]
-            fixity.setdefault(FIXITY_ALGORITHM, {}).setdefault(fixity_digest, []).append(
-                content_path
-            )
-        if previous is not None and _same_state(state, previous["versions"][previous["head"]]):
+        if staged is None:  # the same state as the head's
+            assert previous is not None
             return previous["head"]
-
-        inventory: dict[str, Any] = {
-            "digestAlgorithm": DIGEST_ALGORITHM,
-            "head": version,
-            "id": object_id,
-            "manifest": manifest,
-            "type": INVENTORY_TYPE,
-            "versions": {
-                **(previous["versions"] if previous else {}),
-                version: {**version_block, "state": state},
-            },
-        }
-        if fixity:
-            inventory["fixity"] = fixity
-        inventory_bytes = _json_bytes(inventory)
-        sidecar_bytes = _sidecar(inventory_bytes)
-        _write_file(version_stage / INVENTORY_FILENAME, inventory_bytes, sync)
-        _write_file(version_stage / INVENTORY_SIDECAR, sidecar_bytes, sync)
-
+        version, inventory_bytes, sidecar_bytes = staged
         object_root = self.path / object_id
         if previous is None:
-            _write_file(object_stage / OBJECT_NAMASTE, OBJECT_NAMASTE_CONTENT.encode(), sync)
-            _write_file(object_stage / INVENTORY_FILENAME, inventory_bytes, sync)
-            _write_file(object_stage / INVENTORY_SIDECAR, sidecar_bytes, sync)
-            if deferred:
-                return version
             _fsync_tree(object_stage)
             os.rename(object_stage, object_root)  # commit: the object appears whole
             _fsync_dir(self.path)
             return version
 
+        version_stage = object_stage / version
+        commit = stage / "commit"
         _fsync_tree(version_stage)
         commit.mkdir()
         _write_file(commit / INVENTORY_FILENAME, inventory_bytes)
@@ -928,7 +936,127 @@ def _sidecar(inventory_bytes: bytes) -> bytes:
     return f"{hashlib.sha512(inventory_bytes).hexdigest()} {INVENTORY_FILENAME}\n".encode()
 
 
+# -- module helpers: versions ------------------------------------------------------------------
+
+
+class _StagedVersion(NamedTuple):
+    version: str
+    inventory: bytes
+    sidecar: bytes
+
+
+def _version_inputs(
+    object_id: str,
+    files: Mapping[str, bytes | Path],
+    message: str,
+    user_name: str,
+    user_address: str | None,
+    created: datetime | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """The checked, sorted logical paths of a new version and its version block."""
+    _check_object_id(object_id)
+    if not files:
+        raise ValueError("an object version needs at least one file")
+    for logical_path, value in files.items():
+        if not isinstance(value, bytes | Path):
+            raise TypeError(f"{logical_path!r}: give bytes or a Path, not {type(value)}")
+    logical_paths = sorted(files)
+    _check_logical_paths(logical_paths)
+    version_block = {
+        "created": _rfc3339(created if created is not None else datetime.now(UTC)),
+        "message": message,
+        "user": _user(user_name, user_address),
+    }
+    return logical_paths, version_block
+
+
+def _stage_version(
+    object_stage: Path,
+    object_id: str,
+    files: Mapping[str, bytes | Path],
+    logical_paths: list[str],
+    version_block: dict[str, Any],
+    previous: dict[str, Any] | None,
+    sync: bool,
+    incoming: Path | None = None,
+) -> _StagedVersion | None:
+    """Write the next version into ``object_stage``: for a new object, the whole object root;
+    for a stored one (``previous``), the version directory, content first written to
+    ``incoming`` so content already stored leaves no trace. None when the state equals the
+    head's. Files are fsynced only if ``sync``."""
+    version = "v1" if previous is None else f"v{_version_number(previous['head']) + 1}"
+    version_stage = object_stage / version
+    version_stage.mkdir(parents=True)
+    manifest: dict[str, list[str]] = copy.deepcopy(previous["manifest"]) if previous else {}
+    fixity: dict[str, dict[str, list[str]]] = (
+        copy.deepcopy(previous.get("fixity", {})) if previous else {}
+    )
+    state: dict[str, list[str]] = {}
+    for logical_path in logical_paths:
+        content_path = f"{version}/{CONTENT_DIRECTORY}/{logical_path}"
+        target = object_stage / content_path
+        if incoming is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        digest, fixity_digest = _stage_content(files[logical_path], incoming or target, sync)
+        state.setdefault(digest, []).append(logical_path)
+        if digest in manifest:  # already stored (or twice in this version): referenced
+            _remove_content(incoming or target, version_stage)
+            continue
+        if incoming is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(incoming, target)
+        manifest[digest] = [content_path]
+        fixity.setdefault(FIXITY_ALGORITHM, {}).setdefault(fixity_digest, []).append(content_path)
+    if previous is not None and _same_state(state, previous["versions"][previous["head"]]):
+        return None
+
+    inventory: dict[str, Any] = {
+        "digestAlgorithm": DIGEST_ALGORITHM,
+        "head": version,
+        "id": object_id,
+        "manifest": manifest,
+        "type": INVENTORY_TYPE,
+        "versions": {
+            **(previous["versions"] if previous else {}),
+            version: {**version_block, "state": state},
+        },
+    }
+    if fixity:
+        inventory["fixity"] = fixity
+    inventory_bytes = _json_bytes(inventory)
+    sidecar_bytes = _sidecar(inventory_bytes)
+    _write_file(version_stage / INVENTORY_FILENAME, inventory_bytes, sync)
+    _write_file(version_stage / INVENTORY_SIDECAR, sidecar_bytes, sync)
+    if previous is None:
+        _write_file(object_stage / OBJECT_NAMASTE, OBJECT_NAMASTE_CONTENT.encode(), sync)
+        _write_file(object_stage / INVENTORY_FILENAME, inventory_bytes, sync)
+        _write_file(object_stage / INVENTORY_SIDECAR, sidecar_bytes, sync)
+    return _StagedVersion(version, inventory_bytes, sidecar_bytes)
+
+
 # -- module helpers: files ---------------------------------------------------------------------
+
+
+def _make_stage(staging_dir: Path, prefix: str) -> Path:
+    """A new, empty directory ``<prefix><random>`` in ``staging_dir``, with the permissions
+    an ordinary directory gets (it may become an object root as it is)."""
+    while True:
+        stage = staging_dir / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            stage.mkdir()
+            return stage
+        except FileExistsError:
+            continue
+
+
+def _remove_content(path: Path, version_stage: Path) -> None:
+    """Remove a staged content file and the directories it leaves empty (OCFL allows no
+    empty directories in content), up to the version directory."""
+    path.unlink()
+    parent = path.parent
+    while parent != version_stage and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def _stage_content(value: bytes | Path, target: Path, sync: bool = True) -> tuple[str, str]:
@@ -956,11 +1084,15 @@ def _stage_content(value: bytes | Path, target: Path, sync: bool = True) -> tupl
 
 def _write_file(path: Path, data: bytes, sync: bool = True) -> None:
     """Create ``path`` with ``data`` (and fsync it, if ``sync``)."""
-    with path.open("xb") as fh:
-        fh.write(data)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
         if sync:
-            fh.flush()
-            os.fsync(fh.fileno())
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_atomically(path: Path, data: bytes, temp_dir: Path) -> None:

@@ -1,20 +1,24 @@
 """A letter made ready for the store where it was read: its id, TEI, Dublin Core and card.
 
 :func:`ingest.pipeline.letters_from_files` runs a :class:`Preparer` in its worker processes
-right after each file is read, so the main process, which alone writes the store and the
-index, only checks what arrives and stores it. The TEI is checked against Epistula's own
-profile here too: a letter that fails it is an :class:`~ingest.errors.InvalidTei` error for
-its file, never stored.
+right after each file is read. The worker builds the TEI, checks it against Epistula's own
+profile (a letter that fails it is an :class:`~ingest.errors.InvalidTei` error for its file,
+never stored), derives Dublin Core and the index card, and stages the new object — original,
+TEI and Dublin Core — for the store's open batch. The main process, which alone commits to the
+store and writes the index, only decides whether to adopt each stage.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from lxml import etree
 
+from archive.errors import ArchiveError
 from archive.identifiers import object_id_for
+from archive.ocfl import StagedObject, Stager
 from ingest.errors import InvalidTei
 from ingest.letter.model import Letter
 from ingest.tei.build import Publication, build_tei
@@ -22,6 +26,20 @@ from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei
 from metadata.oai_dc import oai_dc
 from metadata.xml import serialise
+
+#: logical paths of a letter's files in its OCFL object
+TEI_PATH = "tei.xml"
+DC_PATH = "dc.xml"
+ORIGINAL_DIR = "original"
+
+
+def object_files(original: Path, tei: bytes, dc: bytes) -> dict[str, Path | bytes]:
+    """A letter's object state: its original, its TEI and its Dublin Core, by logical path."""
+    return {f"{ORIGINAL_DIR}/{original.name}": original, TEI_PATH: tei, DC_PATH: dc}
+
+
+def ingest_message(original: Path) -> str:
+    return f"Ingested from {original.name}"
 
 
 @dataclass(frozen=True)
@@ -34,16 +52,24 @@ class Prepared:
     tei: bytes
     dc: bytes
     card: Card
+    staged: StagedObject | None = None  # the new object, staged by the worker
+
+    def discard(self) -> None:
+        """Remove the staged object (the letter is not stored as it was prepared)."""
+        if self.staged is not None:
+            self.staged.discard()
 
 
 @dataclass(frozen=True)
 class Preparer:
-    """Turns a letter into :class:`Prepared` (picklable, so worker processes can run it)."""
+    """Turns a letter into :class:`Prepared` (picklable, so worker processes can run it);
+    with a ``stager``, the letter read from a file is staged as a new object too."""
 
     publication: Publication
     version: str
+    stager: Stager | None = None
 
-    def __call__(self, letter: Letter) -> Prepared:
+    def __call__(self, letter: Letter, path: Path | None = None) -> Prepared:
         object_id = object_id_for(letter)
         root = build_tei(
             letter,
@@ -53,7 +79,15 @@ class Preparer:
             ingested=datetime.now(UTC),
         )
         source = letter.document.source
-        return finish(root, object_id, source.filename, source.sha256, letter.object_id)
+        prepared = finish(root, object_id, source.filename, source.sha256, letter.object_id)
+        if self.stager is None or path is None:
+            return prepared
+        files = object_files(path, prepared.tei, prepared.dc)
+        try:
+            staged = self.stager.stage(object_id, files, ingest_message(path))
+        except ArchiveError:  # the main process stores it then, and reports what fails
+            return prepared
+        return replace(prepared, staged=staged)
 
 
 def finish(

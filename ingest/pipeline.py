@@ -71,13 +71,14 @@ def letters_from_files(
     paths: Sequence[Path],
     limits: Limits | None = None,
     jobs: int = 1,
-    then: Callable[[Letter], Any] | None = None,
+    then: Callable[[Letter, Path | None], Any] | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """Each file's letter (or the :class:`IngestError` that refused it), in the given order.
 
-    With ``then``, a picklable function of the letter, each file's outcome is what ``then``
-    returned for its letter, computed in the worker within the file's limits (the archive
-    builds TEI there); an :class:`IngestError` it raises refuses the file like a reader's.
+    With ``then``, a picklable function of the letter and its file, each file's outcome is
+    what ``then`` returned for its letter, computed in the worker within the file's limits
+    (the archive builds and stages TEI there); an :class:`IngestError` it raises refuses the
+    file like a reader's.
 
     Files are read by ``jobs`` worker processes calling :func:`letter_from_file`. A worker
     runs with ``limits.max_memory_bytes`` of address space; a file still being read
@@ -105,7 +106,9 @@ class _Pool:
     """A ProcessPoolExecutor watched from outside: the workers report each file they start
     on, so the main process knows which worker to kill when a file runs over its time."""
 
-    def __init__(self, jobs: int, limits: Limits, then: Callable[[Letter], Any] | None) -> None:
+    def __init__(
+        self, jobs: int, limits: Limits, then: Callable[[Letter, Path | None], Any] | None
+    ) -> None:
         self.jobs = jobs
         self.limits = limits
         self.then = then
@@ -125,7 +128,7 @@ class _Pool:
             letter = _warm_up()
             if letter is not None and self.then is not None:
                 with contextlib.suppress(Exception):  # loads what ``then`` needs, once
-                    self.then(letter)
+                    self.then(letter, None)  # (no file: the warm-up letter is not kept)
             self.executor = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self.context,
@@ -276,7 +279,10 @@ def _outcome(future: Future[Letter], task: _Task) -> Letter | IngestError | None
 
 
 def _read_one(
-    index: int, path: Path, limits: Limits, then: Callable[[Letter], Any] | None = None
+    index: int,
+    path: Path,
+    limits: Limits,
+    then: Callable[[Letter, Path | None], Any] | None = None,
 ) -> Any:
     """What a worker runs per file: report the start, then read the file within its limits
     (and apply ``then`` to its letter)."""
@@ -287,7 +293,7 @@ def _read_one(
         limits = replace(limits, deadline=started + limits.timeout)
     try:
         letter = letter_from_file(path, limits)
-        return then(letter) if then is not None else letter
+        return then(letter, path) if then is not None else letter
     except MemoryError:
         raise MemoryLimitExceeded(
             path,

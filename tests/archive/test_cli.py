@@ -80,6 +80,32 @@ def test_a_bad_file_does_not_stop_the_batch(tmp_path):
     assert len(Archive(archive).ids()) == 2
 
 
+def test_every_way_a_file_goes_leaves_the_letters_whole_and_no_stage_behind(tmp_path):
+    # workers stage each letter for the store; the main process adopts or drops the stage
+    archive = tmp_path / "a"
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copy(LETTERS / "fr-lettre-chateaudun.txt", batch / "a-good.txt")
+    shutil.copy(LETTERS / "fr-lettre-chateaudun.txt", batch / "b-same-bytes.txt")
+    shutil.copy(LETTERS / "sv-brev-uppsala.txt", batch / "c-with-sidecar.txt")
+    (batch / "c-with-sidecar.txt.json").write_text('{"place_sent": "Sigtuna"}')
+    (batch / "d-broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<\n")
+    code, out, _err = invoke(archive, "ingest", str(batch), "--json", "--jobs", "2")
+    assert code == 1
+    results = {Path(r["file"]).name: r for r in json.loads(out)["results"]}
+    assert {name: r["status"] for name, r in results.items()} == {
+        "a-good.txt": "added",
+        "b-same-bytes.txt": "unchanged",
+        "c-with-sidecar.txt": "added",
+        "d-broken.pdf": "failed",
+    }
+    assert results["b-same-bytes.txt"]["id"] == results["a-good.txt"]["id"]
+    stored = Archive(archive)
+    assert stored.card(results["c-with-sidecar.txt"]["id"]).place_sent == "Sigtuna"
+    assert stored.validate() == []
+    assert list((archive / "tmp").iterdir()) == []
+
+
 def test_missing_file_is_a_failure_not_a_crash(tmp_path):
     code, out, _ = invoke(tmp_path / "a", "ingest", str(tmp_path / "nope.txt"))
     assert code == 1

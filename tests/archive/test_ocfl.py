@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -505,6 +506,72 @@ def test_a_failed_commit_names_the_letters_not_stored(
     assert caught.value.object_ids == ["letter-1", "letter-2"]
     assert store.object_ids() == ["letter-0"]
     assert staging_leftovers(store) == []
+    assert_ocfl_py_valid(store.path, objects=1)
+
+
+STAGE_IN_CHILD_SCRIPT = """
+import pickle, sys
+from pathlib import Path
+stager = pickle.loads(bytes.fromhex(sys.argv[1]))
+files = {"tei.xml": b"<TEI>from a worker</TEI>", "original/letter.txt": Path(sys.argv[2])}
+staged = stager.stage("worker-letter", files, "Ingest", user_address="mailto:a@example.org")
+sys.stdout.write(pickle.dumps(staged).hex())
+"""
+
+
+def stage_in_child(store: StorageRoot, original: Path) -> ocfl_module.StagedObject:
+    """Stage a new object in another process, as ingest's workers do."""
+    result = subprocess.run(
+        [sys.executable, "-c", STAGE_IN_CHILD_SCRIPT, pickle.dumps(store.stager()).hex(),
+         str(original)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    staged = pickle.loads(bytes.fromhex(result.stdout))
+    assert isinstance(staged, ocfl_module.StagedObject)
+    return staged
+
+
+def test_an_object_staged_in_another_process_is_committed_by_the_batch(
+    stored: StorageRoot, tmp_path: Path
+) -> None:
+    original = tmp_path / "letter.txt"
+    original.write_text("Dear Karin,\n", encoding="utf-8")
+    with stored.batch():
+        staged = stage_in_child(stored, original)  # that process has ended by now
+        # a writer purging stale stages keeps it: it is named after this, the batch's, process
+        StorageRoot(stored.path).write_version(
+            OBJECT_ID, {"tei.xml": b"<TEI>edited</TEI>"}, "Edit", user_address=ADDRESS
+        )
+        assert staged.stage.is_dir()
+        stored.adopt(staged)
+        assert StorageRoot(stored.path).object_ids() == [OBJECT_ID]  # not before the commit
+    assert stored.read("worker-letter", "original/letter.txt") == original.read_bytes()
+    assert staging_leftovers(stored) == []
+    assert_ocfl_py_valid(stored.path, objects=2)
+
+
+def test_adopting_an_object_the_root_holds_refuses_it_and_removes_its_stage(
+    stored: StorageRoot, tmp_path: Path
+) -> None:
+    staged = stored.stager().stage(OBJECT_ID, {"tei.xml": b"<TEI>again</TEI>"}, "Ingest")
+    with stored.batch(), pytest.raises(WriteFailed, match="already holds it"):
+        stored.adopt(staged)
+    assert stored.read(OBJECT_ID, "tei.xml") == b"<TEI>first</TEI>\n"
+    assert staging_leftovers(stored) == []
+
+
+def test_a_staged_object_stores_content_repeated_in_it_once(store: StorageRoot) -> None:
+    files = {"tei.xml": b"<TEI/>", "z-copies/same.xml": b"<TEI/>", "dc.xml": b"<dc/>"}
+    staged = store.stager().stage("repeats", files, "Ingest", user_address=ADDRESS)
+    with store.batch():
+        store.adopt(staged)
+    content = store.path / "repeats" / "v1" / "content"
+    # stored once, under the first path; no empty "z-copies/" left behind
+    assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == [
+        "dc.xml",
+        "tei.xml",
+    ]
+    assert store.read("repeats", "z-copies/same.xml") == b"<TEI/>"
     assert_ocfl_py_valid(store.path, objects=1)
 
 
