@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from archive.ocfl import StorageRoot
+from archive.prepare import TEI_PATH
 from metadata.card import Card
 from search import indexer
-from search.errors import IndexMissing
+from search.errors import IndexMissing, SearchError
 from search.schema import Provenance
 
 if TYPE_CHECKING:
     from archive.api import Archive
-
-TEI_PATH = "tei.xml"
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,39 @@ def index_cards(
     return indexer.update(
         archive.index_path, ((card, provenance(store, card.id)) for card in cards), on_wait=on_wait
     )
+
+
+class IndexFeed:
+    """Letters indexed as a batch commits them to the store (see :class:`search.indexer.Feed`).
+
+    Only letters already stored are fed, so the index can lag the store, never lead it. An
+    index that cannot be written (:class:`SearchError`, such as another writer holding the
+    lock too long) stops the feeding and is kept in ``error``: the letters stay stored.
+    """
+
+    def __init__(self, archive: Archive, on_wait: Callable[[], None] | None = None) -> None:
+        self._store = archive.store()
+        self._feed = indexer.Feed(archive.index_path, on_wait=on_wait)
+        self.error: SearchError | None = None
+
+    def add(self, cards: list[Card]) -> None:
+        if cards and self.error is None:
+            pairs = [(card, provenance(self._store, card.id)) for card in cards]
+            self._guarded(lambda: self._feed.add(pairs))
+
+    def close(self) -> None:
+        """Commit what was fed (all of it is in the store) and let the index go."""
+        try:
+            if self.error is None:
+                self._guarded(self._feed.commit)
+        finally:
+            self._feed.close()
+
+    def _guarded(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except SearchError as err:
+            self.error = err
 
 
 def letters_for_index(archive: Archive, ids: Iterable[str] | None = None) -> Iterator[

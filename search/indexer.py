@@ -9,6 +9,7 @@ a large index stays quick; ``rebuild`` replaces every segment in one commit.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -37,6 +38,8 @@ LIMIT_MB = 256
 #: copies into memory each time a searcher opens them (seconds per query at 100,000 letters)
 WRITER_OPTIONS = {"procs": 1, "limitmb": LIMIT_MB, "compound": False}
 INDEX_NAME = "MAIN"
+#: a :class:`Feed` holds the index lock at most about this long at a time (seconds)
+FEED_COMMIT_SECONDS = 5.0
 
 Letters = Iterable[Card | tuple[Card, Provenance]]
 
@@ -121,22 +124,81 @@ def update(
     on_wait: Callable[[], None] | None = None,
 ) -> int:
     """Add or replace ``letters`` (cards, or (card, provenance) pairs); one commit for all."""
-    timeout = lock_timeout() if timeout is None else timeout
-    ix = open_index(path, create=True)
-    count = 0
-    try:
-        writer = _writer(ix, path, timeout, on_wait)
+    with Feed(path, timeout, on_wait, commit_seconds=math.inf) as feed:
+        feed.add(letters)
+    return feed.count
+
+
+class Feed:
+    """Letters indexed while a long batch is still storing more, rather than all at its end.
+
+    Whoosh's writer holds the index lock from its first letter to its commit, so a feed
+    commits what it has added once its writer is ``commit_seconds`` old, and the next letters
+    take the lock again: another process that wants to write waits seconds, not the whole
+    batch. Leaving the ``with`` block commits the rest; leaving it by an exception discards
+    what was not committed yet.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        timeout: float | None = None,
+        on_wait: Callable[[], None] | None = None,
+        commit_seconds: float = FEED_COMMIT_SECONDS,
+    ) -> None:
+        self.path = path
+        self.timeout = lock_timeout() if timeout is None else timeout
+        self.on_wait = on_wait
+        self.commit_seconds = commit_seconds
+        self.count = 0  # letters added (committed or not)
+        self._ix: FileIndex | None = None
+        self._writer: SegmentWriter | None = None
+        self._since = 0.0
+
+    def __enter__(self) -> Feed:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            self.close()
+
+    def add(self, letters: Letters) -> None:
+        """Add or replace ``letters``; commit when the writer has been open long enough."""
+        if self._writer is None:
+            if self._ix is None:
+                self._ix = open_index(self.path, create=True)
+            self._writer = _writer(self._ix, self.path, self.timeout, self.on_wait)
+            self._since = time.monotonic()
         try:
             for card, provenance in _pairs(letters):
-                writer.update_document(**document_for(card, provenance))
-                count += 1
+                self._writer.update_document(**document_for(card, provenance))
+                self.count += 1
         except BaseException:
-            writer.cancel()
+            self._cancel()
             raise
-        writer.commit(mergetype=MERGE_SMALL)  # never merges the large segments
-    finally:
-        ix.close()
-    return count
+        if time.monotonic() - self._since >= self.commit_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make what was added searchable, and release the lock."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.commit(mergetype=MERGE_SMALL)  # never merges the large segments
+
+    def close(self) -> None:
+        """Discard what was added and not committed, and let the index go."""
+        self._cancel()
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+    def _cancel(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cancel()
 
 
 def rebuild(

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from archive.api import Archive
 from archive.cli import cli
+from archive.indexing import letters_for_index
 from search import indexer
 from tests.support import ROOT, SAMPLES, epistula_command, run_cli
 
@@ -194,3 +195,29 @@ def test_two_processes_ingesting_at_once_both_land_in_the_index(copy, tmp_path):
     assert run_cli(copy, "search", "Visby OR Umeå", "--json").returncode == 0
     assert Archive(copy).search("Visby OR Umeå").total == 2
     assert verify(copy, "--json")[1]["valid"] is True
+
+
+def _reindex_waiting_at_most_half_a_second(archive: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*epistula_command(), "--archive", str(archive), "reindex"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EPISTULA_LOCK_TIMEOUT": "0.5"},
+        timeout=120,
+    )
+
+
+def test_a_feed_lets_other_writers_in_between_its_commits(copy):
+    # ingest feeds the index as it stores letters: a long batch must not lock others out
+    cards = list(letters_for_index(Archive(copy)))  # with the version each is indexed from
+    with indexer.Feed(copy / "index", commit_seconds=3600) as feed:
+        feed.add(cards[:3])  # its writer is open, holding the lock
+        assert _reindex_waiting_at_most_half_a_second(copy).returncode == 1
+    with indexer.Feed(copy / "index", commit_seconds=0) as feed:
+        feed.add(cards[:3])  # committed at once
+        assert Archive(copy).search("*").total == len(cards)
+        result = _reindex_waiting_at_most_half_a_second(copy)
+        assert result.returncode == 0, result.stderr
+        feed.add(cards[3:])
+    report = verify(copy, "--json")[1]
+    assert report["valid"] is True, report
