@@ -13,8 +13,7 @@ import io
 import re
 import warnings
 from pathlib import Path
-
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from ingest import ocr
 from ingest.errors import LimitExceeded, NoTextLayer, UnreadableSource
@@ -22,6 +21,9 @@ from ingest.limits import Limits
 from ingest.model import Document
 from ingest.readers import pdf
 from ingest.readers._common import check_deadline, normalise, source_facts
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MEDIA_TYPE = "image/tiff, image/png, image/jpeg"
 
@@ -58,6 +60,9 @@ def read(path: Path, limits: Limits) -> Document:
     if not limits.ocr:
         raise NoTextLayer(path, f"it is a {kind} image, whose text only OCR can read")
     ocr.check_available(path, limits.ocr_languages)
+    # Pillow only once an image is read: most runs read none, and every run would import it
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
     pages: list[pdf._Page] = []
     properties: dict[str, str] = {}
     with warnings.catch_warnings():
@@ -111,6 +116,8 @@ def _page(path: Path, number: int, frame: Image.Image, limits: Limits) -> pdf._P
             f"page {number} is {width:,} × {height:,} pixels, over the limit of "
             f"{limits.max_image_pixels:,} pixels",
         )
+    from PIL import ImageOps  # loaded already by read(), as Pillow is
+
     dpi = _dpi(frame)
     upright = ImageOps.exif_transpose(frame)  # a photo taken sideways is read upright
     if upright.mode not in ("1", "L"):
