@@ -49,11 +49,11 @@ from metadata.card import Card, card_from_tei, plain_text
 from metadata.edit import MetadataError, Value, apply_fields
 from metadata.oai_dc import oai_dc
 from metadata.xml import parse, serialise, tei
-from search import query
 from search.errors import IndexMissing
 
 if TYPE_CHECKING:
     from archive.exports import ExportResult
+    from search import query
 
 DEFAULT_ARCHIVE = Path("epistula-archive")
 HIDDEN = (".", "~$")
@@ -326,6 +326,8 @@ class Archive:
     def search(self, text: str, limit: int | None = None, **options: Any) -> query.SearchResults:
         """The letters matching ``text``, all of them unless ``limit`` (further options as
         :func:`search.query.search` takes them: ``page``, ``sort``, ``facets``, ``snippets``)."""
+        from search import query  # (only searches need the query parser)
+
         store = self.store()  # a missing archive is reported as such, not as a missing index
         try:
             return query.search(self.index_path, text, limit, **options)

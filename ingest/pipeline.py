@@ -114,6 +114,7 @@ class _Pool:
         self.then = then
         self.context = _mp_context()
         self.started = self.context.SimpleQueue()
+        self.pdfs = True  # whether the files include PDFs
         self.executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Pool:
@@ -125,7 +126,7 @@ class _Pool:
 
     def _start(self) -> ProcessPoolExecutor:
         if self.executor is None:
-            letter = _warm_up()
+            letter = _warm_up(pdf=self.pdfs)
             if letter is not None and self.then is not None:
                 with contextlib.suppress(Exception):  # loads what ``then`` needs, once
                     self.then(letter, None)  # (no file: the warm-up letter is not kept)
@@ -147,6 +148,8 @@ class _Pool:
         executor.shutdown(wait=True, cancel_futures=True)
 
     def run(self, paths: list[Path]) -> Iterator[tuple[Path, Letter | IngestError]]:
+        # a guess from the names, only to decide what the workers load before they fork
+        self.pdfs = any(path.suffix.lower() == ".pdf" for path in paths)
         queue = deque(_Task(i, path) for i, path in enumerate(paths))
         flight: dict[Future[Letter], _Task] = {}
         tasks: dict[int, _Task] = {}
@@ -338,15 +341,16 @@ Erik Berg
 
 
 @functools.cache
-def _warm_up() -> Letter | None:
+def _warm_up(pdf: bool) -> Letter | None:
     letter = None
     with tempfile.TemporaryDirectory(prefix="epistula-warm-up-") as folder:
         path = Path(folder) / "warm-up.txt"
         path.write_text(_WARM_UP_LETTER, encoding="utf-8")
         with contextlib.suppress(Exception):  # only an optimisation: never a reason to fail
             letter = letter_from_file(path, Limits())
-    with contextlib.suppress(Exception):
-        import pypdf  # noqa: F401  (the PDF reader imports it on first use; it is slow to)
+    if pdf:
+        with contextlib.suppress(Exception):
+            import pypdf  # noqa: F401  (the PDF reader imports it on first use; it is slow to)
     return letter
 
 
