@@ -38,8 +38,10 @@ LIMIT_MB = 256
 #: copies into memory each time a searcher opens them (seconds per query at 100,000 letters)
 WRITER_OPTIONS = {"procs": 1, "limitmb": LIMIT_MB, "compound": False}
 INDEX_NAME = "MAIN"
-#: a :class:`Feed` holds the index lock at most about this long at a time (seconds)
+#: a :class:`Feed` commits first after this many seconds, then after twice as long each
+#: time, up to the maximum: the lock is held for seconds, and a long batch makes few segments
 FEED_COMMIT_SECONDS = 5.0
+FEED_MAX_COMMIT_SECONDS = 30.0
 
 Letters = Iterable[Card | tuple[Card, Provenance]]
 
@@ -135,8 +137,9 @@ class Feed:
     Whoosh's writer holds the index lock from its first letter to its commit, so a feed
     commits what it has added once its writer is ``commit_seconds`` old, and the next letters
     take the lock again: another process that wants to write waits seconds, not the whole
-    batch. Leaving the ``with`` block commits the rest; leaving it by an exception discards
-    what was not committed yet.
+    batch. Each commit adds a segment to the index, so the interval doubles after each one,
+    up to :data:`FEED_MAX_COMMIT_SECONDS`. Leaving the ``with`` block commits the rest;
+    leaving it by an exception discards what was not committed yet.
     """
 
     def __init__(
@@ -181,6 +184,7 @@ class Feed:
             raise
         if time.monotonic() - self._since >= self.commit_seconds:
             self.commit()
+            self.commit_seconds = min(2 * self.commit_seconds, FEED_MAX_COMMIT_SECONDS)
 
     def commit(self) -> None:
         """Make what was added searchable, and release the lock."""
