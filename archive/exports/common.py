@@ -276,10 +276,14 @@ class DirectWriter:
 
     def __init__(self, root: Path) -> None:
         self.root = str(root)
+        self._made: set[str] = set()  # a letter's files share a folder: make it once
 
     def write(self, relative: str, data: bytes) -> None:
         path = _package_path(self.root, relative)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        folder = os.path.dirname(path)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
         with open(path, "xb") as fh:
             fh.write(data)
 
