@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 # Month names by language; genitive/partitive/abbreviated/old forms share the month number.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
@@ -200,6 +201,27 @@ def find_date(
     """The earliest date written in ``text`` (exact, partial or approximate), or None.
 
     ``century_hint`` (19 for the years 1900–1999) completes two-digit years."""
+    if not _TWO_DIGITS.search(text):
+        return None  # every pattern writes a year (or a two-digit one): most lines have none
+    if len(text) <= _CACHED_CHARS:
+        return _find_date_cached(text, language, century_hint)
+    return _find_date(text, language, century_hint)
+
+
+#: what every date pattern needs somewhere: two digits in a row
+_TWO_DIGITS = re.compile(r"\d\d")
+#: the passes ask about the same short lines again and again: their answers are kept
+_CACHED_CHARS = 300
+
+
+@lru_cache(maxsize=4096)
+def _find_date_cached(
+    text: str, language: str | None, century_hint: int | None
+) -> DateMatch | None:
+    return _find_date(text, language, century_hint)  # immutable: safe to hand out again
+
+
+def _find_date(text: str, language: str | None, century_hint: int | None) -> DateMatch | None:
     candidates: list[DateMatch] = []
     impossible: list[tuple[int, int]] = []  # "31 February 2017" must not become "February 2017"
     for name, pattern in _PATTERNS:

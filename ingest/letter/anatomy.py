@@ -24,7 +24,6 @@ from ingest.letter import body, closer, infer, opener, salute, segment
 from ingest.letter.blocks import Draft
 from ingest.letter.model import Letter
 from ingest.model import Document
-from metadata.language import detect_language
 
 Pass = Callable[[Draft, Letter], None]
 
@@ -42,7 +41,7 @@ PASSES: tuple[Pass, ...] = (
 def recognise(document: Document) -> Letter:
     """The letter parts and metadata of ``document``."""
     letter = Letter(document=document)
-    draft = Draft(document=document, language=detect_language(document.text))
+    draft = Draft(document=document)
     for step in PASSES:
         step(draft, letter)
     return letter

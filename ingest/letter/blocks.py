@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ingest.letter import formulas
 from ingest.model import Document, Heading, ListItem, PageBreak, Paragraph, Table
+from metadata.language import detect_language
 
 Item = Paragraph | Heading | ListItem | Table | PageBreak
 
@@ -31,11 +32,24 @@ class Draft:
     opening: list[Item] = field(default_factory=list)
     rest: list[Item] = field(default_factory=list)
     body: list[Item] = field(default_factory=list)
-    #: a first guess at the language (from the whole text), for formulas that depend on it
-    language: str | None = None
+    #: the language of the whole text, once asked for (see :attr:`language`)
+    _language: tuple[str | None] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.items = self.items or list(self.document.blocks)
+
+    @property
+    def language(self) -> str | None:
+        """A first guess at the language, from the whole text, for what depends on it (an
+        address that is not English, the fallback when the body is too short to tell).
+        Detected on first use only: most letters never need it, and detection is slow."""
+        if self._language is None:
+            self._language = (detect_language(self.document.text),)
+        return self._language[0]
+
+    @language.setter
+    def language(self, value: str | None) -> None:
+        self._language = (value,)
 
 
 def is_text(item: Item) -> bool:

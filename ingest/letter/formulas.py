@@ -12,8 +12,29 @@ courtesy ("Veuillez agréer…", "I have the honour to be, Sir, your most obedie
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 from metadata.dates import find_date, weekday_span
+
+_T = TypeVar("_T")
+
+#: lines up to this long have their answers kept (see :func:`remembered`)
+REMEMBERED_CHARS = 300
+
+
+def remembered(question: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Keep the answers of a question about one short line: the passes ask the same ones
+    about the same lines again and again. Only for questions whose answer depends on the line
+    alone (and is immutable)."""
+    cached = lru_cache(maxsize=8192)(question)
+
+    @wraps(question)
+    def ask(line: str) -> _T:
+        return cached(line) if len(line) <= REMEMBERED_CHARS else question(line)
+
+    return ask
 
 
 def _words(text: str) -> str:
@@ -169,6 +190,7 @@ def is_bare_salute(text: str) -> bool:
     )
 
 
+@remembered
 def is_closing(text: str) -> bool:
     """A closing formula line: "Sincerely,", "Mit freundlichen Grüßen", "Votre dévoué"."""
     line = text.strip().lstrip("_*")
@@ -184,12 +206,14 @@ def is_closing(text: str) -> bool:
     return len(line.split()) <= 6 and strong_closing_words(line) >= 1 and not ends_sentence(line)
 
 
+@remembered
 def opens_with_closing(text: str) -> bool:
     """A closing formula complete in itself: "Atentamente,", "Ever most affectionately yours"."""
     line = text.strip().lstrip("_*")
     return is_closing(line) and bool(_CLOSING.match(line)) and not is_possessive_closing(line)
 
 
+@remembered
 def is_possessive_closing(text: str) -> bool:
     """ "Dein", "Ihr getreuer", "als Ihr ganz ergebener:": a closing that only points at the
     signature below it."""
@@ -202,6 +226,7 @@ def strong_closing_words(text: str) -> int:
     return len(words & STRONG_CLOSING_WORDS)
 
 
+@remembered
 def is_closing_sentence(text: str) -> bool:
     """A short paragraph of courtesy that ends the letter's text: "Genehmigen Sie … die
     Versicherung meiner ausgezeichneten Hochachtung.", "…, womit ich mich zeichne"."""
@@ -246,6 +271,7 @@ def is_date_line(line: str, language: str | None = None) -> bool:
     return len(rest) <= 40 and len(rest.split()) <= 6
 
 
+@remembered
 def is_weekday_line(line: str) -> bool:
     """ "Thursday", "Three Mile Cross Thursday", "Tuesday Morng": a dateline with no date."""
     span = weekday_span(line)

@@ -45,17 +45,17 @@ def read_opening(draft: Draft, letter: Letter) -> None:
         if isinstance(item, PageBreak):
             letter.head_breaks.append(item)
         elif is_text(item):
-            _read_block(item, letter, opening, draft.language)  # type: ignore[arg-type]
-    _assign(opening, letter, draft.language)
+            _read_block(item, letter, opening)  # type: ignore[arg-type]
+    _assign(opening, letter, draft)
 
 
-def _read_block(item: Block, letter: Letter, opening: _Opening, language: str | None) -> None:
+def _read_block(item: Block, letter: Letter, opening: _Opening) -> None:
     lines = lines_of(item)  # type: ignore[arg-type]
     if letter.subject is None and formulas.subject_marker(item.text):
         letter.subject = para_from_block(item)
         return
     if letter.dateline is None:
-        found = _dateline(lines, language)
+        found = _dateline(lines)
         if found is not None:
             first, last = found
             letter.dateline = Para((Span("\n".join(lines[first : last + 1])),))
@@ -69,11 +69,15 @@ def _read_block(item: Block, letter: Letter, opening: _Opening, language: str | 
     target.append(_Block(item, lines))
 
 
-def _dateline(lines: list[str], language: str | None) -> tuple[int, int] | None:
-    """First and last line of the dateline in a block, if it has one."""
+def _dateline(lines: list[str]) -> tuple[int, int] | None:
+    """First and last line of the dateline in a block, if it has one.
+
+    Whether a line is a date, and where the date stands in it, does not depend on the
+    language (which only settles the order of day and month in "07/08/2017"), so it is not
+    asked for here: detecting it is slow, and most letters never need it."""
     for index, line in enumerate(lines):
-        dated = formulas.is_date_line(line, language)
-        if dated and len(lines) > 4 and not _bare_dateline(line, language):
+        dated = formulas.is_date_line(line)
+        if dated and len(lines) > 4 and not _bare_dateline(line):
             continue  # a founding date in a letterhead is not the dateline
         if dated or (len(lines) <= 2 and formulas.is_weekday_line(line)):
             first = index
@@ -83,9 +87,9 @@ def _dateline(lines: list[str], language: str | None) -> tuple[int, int] | None:
     return None
 
 
-def _bare_dateline(line: str, language: str | None) -> bool:
+def _bare_dateline(line: str) -> bool:
     """A date line with nothing but a known place (or nothing) beside the date."""
-    found = find_date(line, language)
+    found = find_date(line)
     if found is None:
         return False
     rest = (line[: found.start] + " " + line[found.end :]).strip(" ,.;–—-")
@@ -104,7 +108,7 @@ def _place_line(line: str, block_lines: int) -> bool:
     return len(line.split()) <= 3 and places.place_from_dateline(line) is not None
 
 
-def _assign(opening: _Opening, letter: Letter, language: str | None) -> None:
+def _assign(opening: _Opening, letter: Letter, draft: Draft) -> None:
     before, after = opening.before_date, opening.after_date
     if letter.subject is None:
         subject = _unmarked_subject(before, after)
@@ -121,7 +125,7 @@ def _assign(opening: _Opening, letter: Letter, language: str | None) -> None:
         at = max((i for i, b in enumerate(before) if _reads_as_address(b.lines)), default=None)
         at = len(before) - 1 if at is None else at
         address, letterhead = [before[at]], before[:at] + before[at + 1 :]
-    elif before and _is_recipient(before[0].lines, language):
+    elif before and _is_recipient(before[0].lines, draft):
         address, letterhead = before, []
     else:
         address, letterhead = [], before
@@ -173,7 +177,7 @@ def _reads_as_address(lines: list[str]) -> bool:
     return len(lines) >= 2 or bool(names.person_from_address_line(lines[0]))
 
 
-def _is_recipient(lines: list[str], language: str | None) -> bool:
+def _is_recipient(lines: list[str], draft: Draft) -> bool:
     """Whether a lone block above the dateline is the recipient's address (not a letterhead):
     it opens with "To"/"An"/"Herrn"…, or it is not English (where the sender's address heads
     the letter) and has an address's lines or names a person."""
@@ -182,7 +186,7 @@ def _is_recipient(lines: list[str], language: str | None) -> bool:
         return True
     if any(names.addressed_person(line) for line in lines[:2]):
         return True  # "B. R. Haydon Esq.": no one writes "Esq." after their own name
-    if len(lines) < 2 or (language or "").split("-")[0] == "en":
+    if len(lines) < 2 or (draft.language or "").split("-")[0] == "en":
         return False
     person = any(names.person_from_address_line(line) for line in lines[:3])
     return person or any(places.is_postal_line(line) for line in lines)

@@ -18,6 +18,7 @@ from metadata import names
 #: the most lines a signature block has
 MAX_LINES = 8
 _COLUMN_GAP = re.compile(r"\t+|\s{3,}")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s")
 #: a signature "for"/"on behalf of" an organisation, or signed by an assistant
 PROXY = re.compile(
     r"^(?:for|per|pour|für|för|on behalf of|namens|i\.\s?a\.|im auftrag|p\.\s?p\.|pp\.?|"
@@ -38,6 +39,7 @@ veljesi sisaresi ystäväsi
 )
 
 
+@formulas.remembered
 def is_signature_line(line: str) -> bool:
     """A line that may stand in a signature block: short, not a sentence, not a date."""
     line = line.strip()
@@ -63,6 +65,7 @@ def _ends_with_initial(line: str) -> bool:
     return short or (len(tokens) <= 4 and names.looks_like_person(line.rstrip(".")))
 
 
+@formulas.remembered
 def is_signature_name(line: str) -> bool:
     """A line that names who signs: a person, initials, a lone name ("Margot", "BEETHOVEN.")."""
     name = names.signature_name(line)
@@ -80,15 +83,17 @@ def is_signature_name(line: str) -> bool:
                for t in tokens)  # fmt: skip
 
 
+@formulas.remembered
 def split_closing_and_name(line: str) -> tuple[str, str] | None:
     """ "Ever your's M. R. Mitford." → ("Ever your's", "M. R. Mitford."); "Ihr treuer Arthur"
     → ("Ihr treuer", "Arthur"); None when the line holds no name after its formula."""
     tokens = line.split()
-    for cut in range(1, len(tokens)):
+    # the name is at most four words: only the last four cuts can give one
+    for cut in range(max(1, len(tokens) - 4), len(tokens)):
         head, tail = " ".join(tokens[:cut]), " ".join(tokens[cut:])
-        if tail.endswith(",") or re.search(r"[.!?]\s", head) or not formulas.is_closing(head):
+        if tail.endswith(",") or not tail[:1].isupper() or _SENTENCE_BREAK.search(head):
             continue
-        if len(tokens) - cut <= 4 and is_signature_name(tail) and tail[:1].isupper():
+        if formulas.is_closing(head) and is_signature_name(tail):
             return head, tail
     return None
 

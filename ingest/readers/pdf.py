@@ -29,13 +29,12 @@ import re
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -377,8 +376,47 @@ class _Link:
 @dataclass
 class _Info:
     properties: dict[str, str] = field(default_factory=dict)
-    links: dict[int, list[_Link]] = field(default_factory=dict)
-    reader: Any = None  # pypdf's PdfReader, when its pages match pdfium's
+    #: pypdf's PdfReader of the file (opened, decrypted), whether or not its pages match
+    opened: Any = None
+    _pages: int = 0  # the number of pages pdfium reads
+    _read: bool = False  # whether the pages' links have been read
+    _links: dict[int, list[_Link]] = field(default_factory=dict)
+    _reader: Any = None
+
+    def _read_pages(self) -> None:
+        """URI link annotations, and the reader when its pages match pdfium's. pypdf walks
+        the page tree for them, which is slow; so only for a file that has annotations, or
+        a page that needs pypdf to read its text."""
+        if self._read:
+            return
+        self._read = True
+        reader = self.opened
+        if reader is None:
+            return
+        try:
+            if len(reader.pages) != self._pages:
+                return
+            self._reader = reader
+            for index, page in enumerate(reader.pages):
+                with contextlib.suppress(Exception):  # a broken annotation costs its page's links
+                    links = _page_links(page)
+                    if links:
+                        self._links[index] = links
+        except Exception:  # pypdf raises many types on damaged input; none is fatal here
+            pass
+
+    @property
+    def reader(self) -> Any:
+        """pypdf's PdfReader, when its pages match pdfium's."""
+        self._read_pages()
+        return self._reader
+
+    def links(self, index: int, page: pdfium.PdfPage) -> list[_Link]:
+        """The URI links of page ``index`` (none when pdfium finds no annotation on it)."""
+        if not self._read and pdfium_c.FPDFPage_GetAnnotCount(page.raw) <= 0:
+            return []
+        self._read_pages()
+        return self._links.get(index, [])
 
 
 #: what some producers write when the author left a field empty (ReportLab: all three)
@@ -393,12 +431,13 @@ _INFO_KEYS = {
 
 
 def _pypdf_info(data: bytes, password: str, pages: int) -> _Info:
-    """Document info and URI link annotations. Both are extras: what pypdf cannot parse on a
-    damaged file (pdfium repairs more) is left out, and the text is still read."""
+    """Document info, and pypdf's reader for the URI link annotations (read when a page has
+    annotations, see :class:`_Info`). Both are extras: what pypdf cannot parse on a damaged
+    file (pdfium repairs more) is left out, and the text is still read."""
     # imported here: pypdf is slow to import and only PDFs need it
     from pypdf import PdfReader
 
-    info = _Info()
+    info = _Info(_pages=pages)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(password):
@@ -411,14 +450,7 @@ def _pypdf_info(data: bytes, password: str, pages: int) -> _Info:
             language = catalog.get("/Lang")
             if isinstance(language, str) and language.strip():
                 info.properties.setdefault("language", normalise(str(language)).strip())
-        if len(reader.pages) != pages:
-            return info
-        info.reader = reader
-        for index, page in enumerate(reader.pages):
-            with contextlib.suppress(Exception):  # one broken annotation costs its page's links
-                links = _page_links(page)
-                if links:
-                    info.links[index] = links
+        info.opened = reader  # its pages are read when needed: see _Info._read_pages
     except Exception:  # pypdf raises many types on damaged input; none is fatal here
         pass
     return info
@@ -594,28 +626,55 @@ class _Run:
         return self.base - 0.25 * self.size
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """``functools.cached_property`` without its lock (which costs more than the values
+    computed here, on the thousands of lines a PDF has): the value is computed on first
+    access and stored on the instance, where later lookups find it directly."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 @dataclass(eq=False)
 class _Line:
     runs: list[_Run]
     first_word: float = 0.0  # width of the first word, to tell a wrap from a hard break
 
-    @cached_property
+    @_once
     def text(self) -> str:
         return "".join(run.text for run in self.runs)
 
-    @cached_property
+    @_once
     def x0(self) -> float:
         return min(run.x0 for run in self.runs if run.text.strip()) if self.visible else 0.0
 
-    @cached_property
+    @_once
     def x1(self) -> float:
         return max(run.x1 for run in self.runs if run.text.strip()) if self.visible else 0.0
 
-    @cached_property
+    @_once
     def visible(self) -> bool:
         return any(run.text.strip() for run in self.runs)
 
-    @cached_property
+    @_once
     def main(self) -> _Run:
         """The run that sets the line's size and baseline (most characters)."""
         weight: Counter[float] = Counter()
@@ -624,15 +683,15 @@ class _Line:
         size = weight.most_common(1)[0][0]
         return next(run for run in self.runs if run.size == size)
 
-    @cached_property
+    @_once
     def size(self) -> float:
         return self.main.size
 
-    @cached_property
+    @_once
     def base(self) -> float:
         return self.main.base
 
-    @cached_property
+    @_once
     def bold(self) -> bool:
         visible = [run for run in self.runs if run.text.strip() and not run.raised]
         return bool(visible) and all(run.bold for run in visible)
@@ -730,18 +789,26 @@ class _Extractor:
         count = pdfium_c.FPDFText_CountChars(self.raw)
         if count <= 0:
             return
-        self.chars = self.text(count)
+        self.chars = chars = self.text(count)
         start = -1
         current = 0
         link: str | None = None
+        raw, object_address = self.raw, _text_object_address  # (locals: a call per character)
+        link_at = self.link_at if self.links else None
         for index in range(count):
-            address = _text_object_address(self.raw, index)
+            address = object_address(raw, index)
             if not address:  # generated by pdfium: a space, or a line break it guessed
-                if start >= 0 and self.chars[index] in "\r\n":
+                if start >= 0 and chars[index] in "\r\n":
                     yield start, index - 1, link
                     start = -1
                 continue
-            here = self.link_at(index) if self.links else None
+            if link_at is None:  # no links on the page: only the text object counts
+                if address != current or start < 0:
+                    if start >= 0:
+                        yield start, index - 1, link
+                    start, current = index, address
+                continue
+            here = link_at(index)
             if start < 0 or address != current or here != link:
                 if start >= 0:
                     yield start, index - 1, link
@@ -758,7 +825,7 @@ def _extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, info: _Info) 
     try:
         textpage = page.get_textpage()
         try:
-            extractor = _Extractor(textpage, info.links.get(index, []))
+            extractor = _Extractor(textpage, info.links(index, page))
             raw_runs = list(_raw_runs(extractor))
             if _lost_text(page, textpage) and _cmap_fonts(info.reader, index):
                 # pdfium cannot map the codes of a CJK font with a predefined CMap and no

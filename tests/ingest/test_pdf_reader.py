@@ -408,6 +408,21 @@ def test_link_annotation_and_written_url_become_links(tmp_path: Path) -> None:
     ]
 
 
+def test_links_are_found_on_a_later_page_when_the_first_has_none(tmp_path: Path) -> None:
+    def first(page: Page) -> None:
+        page.line("Dear Anna, the catalogue is ready.")
+
+    def second(page: Page) -> None:
+        y = page.line("Read it online before you visit.")
+        start = LEFT + pdfmetrics.stringWidth("Read it ", "Helvetica", SIZE)
+        end = start + pdfmetrics.stringWidth("online", "Helvetica", SIZE)
+        page.canvas.linkURL("https://example.org/catalogue", (start, y - 2, end, y + 9))
+
+    document = read(make_pdf(tmp_path / "later-link.pdf", first, second))
+    linked = [(s.text, s.link) for block in body(document) for s in block.spans if s.link]
+    assert linked == [("online", "https://example.org/catalogue")]
+
+
 def test_ligature_glyphs_are_folded_to_letters(tmp_path: Path) -> None:
     pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
 
