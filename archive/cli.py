@@ -69,6 +69,24 @@ class _Size(click.ParamType):
         return int(number * self._UNITS[unit])
 
 
+class _Period(click.ParamType):
+    """Two years, the first not after the second: 1880-1931."""
+
+    name = "period"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        first, _, last = str(value).strip().partition("-")
+        if not (first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
+            self.fail(f"{value!r} is not a period of years (e.g. 1880-1931)", param, ctx)
+        if int(first) > int(last):
+            self.fail(f"{value!r} ends before it begins", param, ctx)
+        return int(first), int(last)
+
+
 def _ocr_languages(archive: Archive, lang: str | None) -> str:
     if lang is None:
         try:
@@ -147,6 +165,13 @@ def _ocr_languages(archive: Archive, lang: str | None) -> str:
     help="Memory one worker may use while reading a file.",
 )
 @click.option(
+    "--period",
+    type=_Period(),
+    metavar="YEAR-YEAR",
+    help="The years the letters were written in (a collection's span): a two-digit year "
+    "such as '25. X. 90' is read as the one year in it that ends so.",
+)
+@click.option(
     "--metadata",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="CSV manifest: a 'file' column and one column per field, one row per letter.",
@@ -167,6 +192,7 @@ def ingest(
     timeout: float,
     max_size: int,
     max_memory: int,
+    period: tuple[int, int] | None,
     metadata: Path | None,
     assignments: tuple[str, ...],
     as_json: bool,
@@ -182,6 +208,7 @@ def ingest(
       epistula ingest --ocr --lang de scans/ --recursive --jobs 2
       epistula ingest draft.docx --changes record --comments omit
       epistula ingest letters/ --metadata letters/manifest.csv --set place_received=Leeds
+      epistula ingest schnitzler/ --period 1880-1931
 
     Metadata you supply wins over what is recognised: a --metadata CSV row (columns named as
     in 'show --json', a 'file' column), then a sidecar beside the letter (letter.pdf.json or
@@ -206,6 +233,7 @@ def ingest(
         max_file_bytes=max_size,
         max_unzipped_bytes=max_size * 5 // 2,
         max_memory_bytes=max_memory,
+        period=period,
     )
     report = _ingest_with_progress(archive, files, limits, jobs, user)
     locked = [r for r in report.results if r.status == "failed" and _needs_password(r.error)]

@@ -44,10 +44,15 @@ class Limits:
     changes: str = "accept"
     #: DOCX comments: "keep" (as notes of type comment) or "omit"
     comments: str = "keep"
+    #: the first and last year the letters were written in, when the user knows (a
+    #: collection's span): a two-digit year ("25. X. 90") is read as the one year in it
+    period: tuple[int, int] | None = None
     #: time.monotonic() by which the current file must be read (set per file by the pipeline)
     deadline: float | None = None
 
     def __post_init__(self) -> None:
+        if self.period is not None and not 0 < self.period[0] <= self.period[1]:
+            raise ValueError(f"period must run from an earlier year to a later one: {self.period}")
         if self.changes not in CHANGES:
             raise ValueError(f"changes must be one of {', '.join(CHANGES)}, not {self.changes!r}")
         if self.comments not in COMMENTS:

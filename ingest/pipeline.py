@@ -38,6 +38,7 @@ from ingest.limits import MIB, Limits
 from ingest.model import Span
 from ingest.readers import read, reader_for, tei
 from ingest.tei.parse import letter_from_tei
+from metadata.dates import Years
 
 
 def letter_from_file(path: Path, limits: Limits | None = None) -> Letter:
@@ -45,7 +46,8 @@ def letter_from_file(path: Path, limits: Limits | None = None) -> Letter:
     limits = limits or Limits()
     if reader_for(path) is tei:
         return letter_from_tei(tei.parse(path, limits), path)
-    return _with_letterhead(recognise(read(path, limits)))
+    years = Years(*limits.period) if limits.period else None
+    return _with_letterhead(recognise(read(path, limits), years))
 
 
 def _with_letterhead(letter: Letter) -> Letter:

@@ -9,9 +9,10 @@ dateline can be split into place and date. A wrong exact date is worse than an u
 * numeric day/month orders the text cannot settle (07/08/2017) follow the letter's locale
   (month first only for US English); they are ``cert="medium"`` in English without a locale
   and ``"low"`` when the language is unknown;
-* a two-digit year ("25. X. 90", "3/5/87") names no century: given a ``century_hint`` (the
-  century the letter's other years fall in, see :func:`century_from_text`) it is read in that
-  century with ``cert="medium"``; without one the date keeps its text but gets no ISO value;
+* a two-digit year ("25. X. 90", "3/5/87") names no century: given the :class:`Years` the
+  letter was written in (the century its other years fall in, see :func:`century_from_text`,
+  or the span of a collection the user names) it is read as the one year there that ends so,
+  with ``cert="medium"``; without them the date keeps its text but gets no ISO value;
 * editorial brackets make a date ``cert="medium"``, a question mark ``"low"``;
 * "circa" spans five years either side (``cert="low"``), a season its three months, a half or
   beginning/middle/end of a month its part of that month (``cert="medium"``).
@@ -195,17 +196,35 @@ class DateMatch:
     value: DateValue
 
 
+@dataclass(frozen=True)
+class Years:
+    """The years a letter may have been written in, which complete a two-digit year."""
+
+    first: int
+    last: int
+
+    @classmethod
+    def century(cls, century: int) -> Years:
+        """19 → the years 1900–1999."""
+        return cls(century * 100, century * 100 + 99)
+
+    def complete(self, two_digits: int) -> int | None:
+        """The one year of the span that ends in ``two_digits`` (None if none or several)."""
+        years = [y for y in range(self.first, self.last + 1) if y % 100 == two_digits]
+        return years[0] if len(years) == 1 else None
+
+
 def find_date(
-    text: str, language: str | None = None, century_hint: int | None = None
+    text: str, language: str | None = None, years: Years | None = None
 ) -> DateMatch | None:
     """The earliest date written in ``text`` (exact, partial or approximate), or None.
 
-    ``century_hint`` (19 for the years 1900–1999) completes two-digit years."""
+    ``years`` completes two-digit years."""
     if not _TWO_DIGITS.search(text):
         return None  # every pattern writes a year (or a two-digit one): most lines have none
     if len(text) <= _CACHED_CHARS:
-        return _find_date_cached(text, language, century_hint)
-    return _find_date(text, language, century_hint)
+        return _find_date_cached(text, language, years)
+    return _find_date(text, language, years)
 
 
 #: what every date pattern needs somewhere: two digits in a row
@@ -215,18 +234,16 @@ _CACHED_CHARS = 300
 
 
 @lru_cache(maxsize=4096)
-def _find_date_cached(
-    text: str, language: str | None, century_hint: int | None
-) -> DateMatch | None:
-    return _find_date(text, language, century_hint)  # immutable: safe to hand out again
+def _find_date_cached(text: str, language: str | None, years: Years | None) -> DateMatch | None:
+    return _find_date(text, language, years)  # immutable: safe to hand out again
 
 
-def _find_date(text: str, language: str | None, century_hint: int | None) -> DateMatch | None:
+def _find_date(text: str, language: str | None, years: Years | None) -> DateMatch | None:
     candidates: list[DateMatch] = []
     impossible: list[tuple[int, int]] = []  # "31 February 2017" must not become "February 2017"
     for name, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            value = _value(name, match, language, century_hint)
+            value = _value(name, match, language, years)
             if value is None:
                 impossible.append(match.span())
             else:
@@ -242,10 +259,10 @@ def _find_date(text: str, language: str | None, century_hint: int | None) -> Dat
 
 
 def parse_date(
-    text: str, language: str | None = None, century_hint: int | None = None
+    text: str, language: str | None = None, years: Years | None = None
 ) -> DateValue | None:
     """The date written in ``text`` (see :func:`find_date`)."""
-    found = find_date(text, language, century_hint)
+    found = find_date(text, language, years)
     return found.value if found else None
 
 
@@ -282,7 +299,7 @@ def _bounded(value: DateValue, side: str) -> DateValue:
 
 
 def _value(
-    kind: str, match: re.Match[str], language: str | None, century_hint: int | None = None
+    kind: str, match: re.Match[str], language: str | None, years: Years | None = None
 ) -> DateValue | None:
     text = match.group(0)
     groups = match.groupdict()
@@ -293,14 +310,12 @@ def _value(
     if kind == "season":
         return _season(text, groups["season"], int(groups["year"]))
     if kind == "numeric":
-        value = _numeric(
-            text, int(groups["a"]), int(groups["b"]), groups["year"], language, century_hint
-        )
+        value = _numeric(text, int(groups["a"]), int(groups["b"]), groups["year"], language, years)
         return _inferred(value) if len(groups["year"]) == 2 and value and value.when else value
     if len(groups["year"]) == 2:  # "25. X. 90": a two-digit year names no century
-        if century_hint is None:
+        year = years.complete(int(groups["year"])) if years else None
+        if year is None:
             return _undated_day(text, _month(kind, groups["month"]), int(groups["day"]))
-        year = century_hint * 100 + int(groups["year"])
         month = _month(kind, groups["month"])
         return _inferred(_checked(text, year, month, int(groups["day"])) if month else None)
     year = int(groups["year"])
@@ -384,11 +399,13 @@ def _numeric(
     b: int,
     year_text: str,
     language: str | None,
-    century_hint: int | None = None,
+    years: Years | None = None,
 ) -> DateValue | None:
-    if len(year_text) == 2 and century_hint is None:
+    year: int | None = int(year_text)
+    if len(year_text) == 2:
+        year = years.complete(int(year_text)) if years else None
+    if year is None:
         return _undated_day(text, b, a) or _undated_day(text, a, b)
-    year = int(year_text) + (century_hint * 100 if len(year_text) == 2 and century_hint else 0)
     day_first = _checked(text, year, b, a)
     month_first = _checked(text, year, a, b)
     if day_first and month_first and a != b:

@@ -24,6 +24,7 @@ from ingest.letter import body, closer, infer, opener, salute, segment
 from ingest.letter.blocks import Draft
 from ingest.letter.model import Letter
 from ingest.model import Document
+from metadata.dates import Years
 
 Pass = Callable[[Draft, Letter], None]
 
@@ -38,10 +39,10 @@ PASSES: tuple[Pass, ...] = (
 )
 
 
-def recognise(document: Document) -> Letter:
-    """The letter parts and metadata of ``document``."""
+def recognise(document: Document, years: Years | None = None) -> Letter:
+    """The letter parts and metadata of ``document`` (written within ``years``, if known)."""
     letter = Letter(document=document)
-    draft = Draft(document=document)
+    draft = Draft(document=document, years=years)
     for step in PASSES:
         step(draft, letter)
     return letter

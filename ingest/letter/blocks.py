@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ingest.letter import formulas
 from ingest.model import Document, Heading, ListItem, PageBreak, Paragraph, Table
+from metadata.dates import Years
 from metadata.language import detect_language
 
 Item = Paragraph | Heading | ListItem | Table | PageBreak
@@ -32,6 +33,8 @@ class Draft:
     opening: list[Item] = field(default_factory=list)
     rest: list[Item] = field(default_factory=list)
     body: list[Item] = field(default_factory=list)
+    #: the years the user says the letter was written in (completing two-digit years)
+    years: Years | None = None
     #: the language of the whole text, once asked for (see :attr:`language`)
     _language: tuple[str | None] | None = field(default=None, init=False, repr=False)
 

@@ -2,9 +2,10 @@
 
 * **Date**: the dateline's, else the dateline's below the signature, else a date written in
   the address below the signature (a frank: "Reading November twenty two 1821", taken with
-  ``cert="medium"``). A two-digit year ("25. X. 90") takes its century from the four-digit
-  years written elsewhere in the letter (:func:`century_hint`, ``cert="medium"``); a letter
-  that writes none keeps the date's text without an ISO value. Numeric dates follow the
+  ``cert="medium"``). A two-digit year ("25. X. 90") is read within the years the user says
+  the letters were written in (``ingest --period``), else in the century of the four-digit
+  years written elsewhere in the letter (:func:`century_hint`), with ``cert="medium"``; a
+  letter that writes none keeps the date's text without an ISO value. Numeric dates follow the
   letter's language and locale (US English when an address has a US state and ZIP code).
 * **Place of writing**: the dateline's place, else the town of the letterhead's postal line
   (``cert="medium"``). **Place received**: the town of the recipient's address.
@@ -21,7 +22,14 @@ from ingest.letter import formulas
 from ingest.letter.blocks import Draft
 from ingest.letter.model import Agent, Letter, Para, Place, Section
 from metadata import gazetteer, names, places
-from metadata.dates import DateMatch, DateValue, century_from_text, find_date, weekday_span
+from metadata.dates import (
+    DateMatch,
+    DateValue,
+    Years,
+    century_from_text,
+    find_date,
+    weekday_span,
+)
 from metadata.language import detect_language
 
 
@@ -29,7 +37,7 @@ def infer_metadata(draft: Draft, letter: Letter) -> None:
     meta = letter.metadata
     meta.language = detect_language(body_text(letter)) or draft.language
     locale = _locale(letter, meta.language)
-    meta.date, meta.place_sent = _date_and_place(letter, locale)
+    meta.date, meta.place_sent = _date_and_place(letter, locale, draft.years)
     if meta.place_sent is None:
         meta.place_sent = _letterhead_place(letter)
     meta.senders = _senders(letter)
@@ -65,10 +73,13 @@ def _locale(letter: Letter, language: str | None) -> str | None:
 # -- date and place of writing ---------------------------------------------------------------
 
 
-def _date_and_place(letter: Letter, locale: str | None) -> tuple[DateValue | None, Place | None]:
+def _date_and_place(
+    letter: Letter, locale: str | None, years: Years | None
+) -> tuple[DateValue | None, Place | None]:
     date: DateValue | None = None
     place: Place | None = None
-    hint = century_hint(letter)
+    century = century_hint(letter) if years is None else None
+    hint = years or (Years.century(century) if century is not None else None)
     for para in (letter.dateline, letter.closer_dateline):
         if para is None:
             continue
@@ -98,7 +109,7 @@ def century_hint(letter: Letter) -> int | None:
 
 
 def _read_dateline(
-    text: str, locale: str | None, hint: int | None = None
+    text: str, locale: str | None, hint: Years | None = None
 ) -> tuple[DateValue | None, Place | None]:
     found: DateMatch | None = find_date(text, locale, hint)
     if found is not None:
@@ -113,7 +124,7 @@ def _read_dateline(
     return DateValue(text[span[0] : span[1]], cert="low"), _place(name, "medium") if name else None
 
 
-def _frank_date(letter: Letter, locale: str | None, hint: int | None) -> DateValue | None:
+def _frank_date(letter: Letter, locale: str | None, hint: Years | None) -> DateValue | None:
     """A full date written in the address below the signature (a postmark or frank)."""
     for line in letter.closer_address[:2]:
         found = find_date(line, locale, hint)

@@ -106,6 +106,26 @@ def test_every_way_a_file_goes_leaves_the_letters_whole_and_no_stage_behind(tmp_
     assert list((archive / "tmp").iterdir()) == []
 
 
+def test_a_period_completes_two_digit_years(tmp_path):
+    letter = tmp_path / "boelsche.txt"
+    letter.write_text(
+        "Friedrichshagen, 25. X. 90.\n\nVerehrter Herr Doktor!\n\nLeider müssen wir Ihr "
+        "Gedicht ablehnen, das übrigens seines Reizes nicht entbehrt.\n\n"
+        "Mit vorzüglicher Hochachtung\nWilhelm Bölsche\n",
+        encoding="utf-8",
+    )
+    dates = {}
+    for period in (None, "1880-1931"):
+        archive = tmp_path / f"archive-{period}"
+        extra = ["--period", period] if period else []
+        assert invoke(archive, "ingest", str(letter), *extra)[0] == 0
+        (letter_id,) = Archive(archive).ids()
+        dates[period] = json.loads(invoke(archive, "show", letter_id, "--json")[1])["date"]
+    assert dates == {None: None, "1880-1931": "1890-10-25"}  # no century written: none guessed
+    code, _out, err = invoke(tmp_path / "a", "ingest", str(letter), "--period", "1931-1880")
+    assert code == 2 and "ends before it begins" in err
+
+
 def test_missing_file_is_a_failure_not_a_crash(tmp_path):
     code, out, _ = invoke(tmp_path / "a", "ingest", str(tmp_path / "nope.txt"))
     assert code == 1

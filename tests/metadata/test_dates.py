@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from metadata.dates import century_from_text, display, find_date, parse_date, weekday_span
+from metadata.dates import (
+    Years,
+    century_from_text,
+    display,
+    find_date,
+    parse_date,
+    weekday_span,
+)
 
 
 @pytest.mark.parametrize(
@@ -133,19 +140,19 @@ def test_a_weekday_is_not_a_date():
     ],
 )
 def test_a_two_digit_year_takes_the_century_it_is_given(written, century, iso):
-    value = parse_date(written, language="de", century_hint=century)
+    value = parse_date(written, language="de", years=Years.century(century))
     assert value is not None and value.when == iso and value.cert == "medium"
 
 
 def test_a_hinted_numeric_date_still_follows_the_locale():
-    assert parse_date("3/5/87", language="en-us", century_hint=19).when == "1987-03-05"
+    assert parse_date("3/5/87", language="en-us", years=Years.century(19)).when == "1987-03-05"
     # without a language the order stays a guess
-    assert parse_date("3/5/87", century_hint=19).cert == "low"
-    assert parse_date("31. II. 90", century_hint=18) is None
+    assert parse_date("3/5/87", years=Years.century(19)).cert == "low"
+    assert parse_date("31. II. 90", years=Years.century(18)) is None
 
 
 def test_a_century_hint_leaves_four_digit_years_alone():
-    value = parse_date("25. X. 1890", century_hint=20)
+    value = parse_date("25. X. 1890", years=Years.century(20))
     assert value.when == "1890-10-25" and value.cert == "high"
 
 
@@ -163,3 +170,17 @@ def test_a_century_hint_leaves_four_digit_years_alone():
 )
 def test_the_century_of_a_letters_other_years(text, near, century):
     assert century_from_text(text, near=near) == century
+
+
+@pytest.mark.parametrize(
+    ("written", "first", "last", "iso"),
+    [
+        ("25. X. 90", 1862, 1931, "1890-10-25"),
+        ("3. 4. 05", 1862, 1931, "1905-04-03"),  # the span crosses a century
+        ("25. X. 90", 1790, 1895, None),  # 1790 and 1890: the span does not settle it
+        ("25. X. 90", 1900, 1950, None),  # no year of the span ends in 90
+    ],
+)
+def test_a_two_digit_year_is_read_within_a_span_of_years(written, first, last, iso):
+    value = parse_date(written, language="de", years=Years(first, last))
+    assert (value.when if value else None) == iso
