@@ -439,7 +439,10 @@ def main() -> int:
         "disk, the index), installed as after a user's first run (modules compiled to "
         "bytecode, the gazetteer and language model in the user cache). pdftotext and pandoc "
         "run one process per file, one at a time (seq.) or two at a time (×2, the cores "
-        "`--jobs 2` uses).",
+        "`--jobs 2` uses). Every run's files are kept until the end, and the benchmark is "
+        "started at least five minutes after many files were deleted: ext4 without a "
+        "journal, as on this machine, creates files several times slower while recently "
+        "freed inodes are skipped.",
         "",
         "| format | letters | Epistula s | letters/s | tool | tool seq. s | tool ×2 s "
         "| ratio (seq.) | ratio (×2) | target | met |",
