@@ -190,8 +190,10 @@ class Archive:
         (``--set``) — see :mod:`archive.sidecar`.
 
         Files are read in ``jobs`` worker processes, each file within the time and memory
-        ``limits`` allow (:func:`ingest.pipeline.letters_from_files`); this process writes the
-        store, in the order the files were given, and the index once for the whole batch.
+        ``limits`` allow (:func:`ingest.pipeline.letters_from_files`), which also build each
+        letter's TEI and stage its object (:mod:`archive.prepare`); this process commits the
+        objects to the store in the order the files were given, and indexes each commit's
+        letters while the workers read on (:class:`archive.indexing.IndexFeed`).
         """
         files = collect_files(paths, recursive)
         rows = load_manifest(manifest) if manifest else {}

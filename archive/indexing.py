@@ -81,14 +81,15 @@ class IndexFeed:
     """Letters indexed as a batch commits them to the store (see :class:`search.indexer.Feed`).
 
     Only letters already stored are fed, so the index can lag the store, never lead it. An
-    index that cannot be written (:class:`SearchError`, such as another writer holding the
-    lock too long) stops the feeding and is kept in ``error``: the letters stay stored.
+    index that cannot be written (a :class:`SearchError`, such as another writer holding the
+    lock too long, or a full disk) stops the feeding and is kept in ``error``; the batch goes
+    on storing letters.
     """
 
     def __init__(self, archive: Archive, on_wait: Callable[[], None] | None = None) -> None:
         self._store = archive.store()
         self._feed = indexer.Feed(archive.index_path, on_wait=on_wait)
-        self.error: SearchError | None = None
+        self.error: SearchError | OSError | None = None
 
     def add(self, cards: list[Card]) -> None:
         if cards and self.error is None:
@@ -106,7 +107,7 @@ class IndexFeed:
     def _guarded(self, step: Callable[[], None]) -> None:
         try:
             step()
-        except SearchError as err:
+        except (SearchError, OSError) as err:
             self.error = err
 
 
