@@ -221,3 +221,25 @@ def test_a_feed_lets_other_writers_in_between_its_commits(copy):
         feed.add(cards[3:])
     report = verify(copy, "--json")[1]
     assert report["valid"] is True, report
+
+
+def test_an_ingest_that_cannot_index_keeps_the_letters_and_says_how_to_catch_up(copy, tmp_path):
+    letter = tmp_path / "note.txt"
+    letter.write_text("Visby den 9 mars 2015\n\nKära Erik,\n\nHälsningar från Almedalen.\n")
+    holder = _hold_lock(copy / "index")
+    try:
+        result = subprocess.run(
+            [*epistula_command(), "--archive", str(copy), "ingest", str(letter)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "EPISTULA_LOCK_TIMEOUT": "0.5"},
+            timeout=120,
+        )
+    finally:
+        holder.communicate("")
+    assert result.returncode == 0 and result.stdout.startswith("added ")
+    assert "the letters are stored, run 'epistula reindex'" in result.stderr
+    code, report = verify(copy, "--json")
+    assert code == 1 and [p["code"] for p in report["problems"]] == ["index-missing"]
+    assert verify(copy, "--fix", "--json")[0] == 0
+    assert Archive(copy).search("Almedalen").total == 1
