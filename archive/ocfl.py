@@ -439,7 +439,7 @@ class StorageRoot:
         try:
             if self._batch is None:
                 raise RuntimeError("objects are adopted into an open batch only")
-            if staged.stage.parent.resolve() != self.staging_dir.resolve():
+            if staged.stage.parent != self.staging_dir:  # (a stager names it by this path)
                 raise WriteFailed(staged.object_id, "it was staged for another storage root")
             if staged.object_id in self._batch.staged or self._stored(staged.object_id):
                 raise WriteFailed(staged.object_id, "the storage root already holds it")
