@@ -370,9 +370,6 @@ class StorageRoot:
         ``v1``; later ones ``v2``, ``v3``… storing only content not already in the manifest. If
         the state equals the head's, nothing is written and the head's name is returned.
         """
-        logical_paths, version_block = _version_inputs(
-            object_id, files, message, user_name, user_address, created
-        )
         if self._batch is not None and object_id in self._batch.staged:
             raise WriteFailed(object_id, "it is already staged in this batch; commit it first")
         if self._batch is not None and not self.has(object_id):
@@ -381,6 +378,9 @@ class StorageRoot:
             )
             self.adopt(staged)
             return staged.version
+        logical_paths, version_block = _version_inputs(
+            object_id, files, message, user_name, user_address, created
+        )
         with self._write_lock():
             stage: Path | None = None
             try:
@@ -530,7 +530,7 @@ class StorageRoot:
 
     def _new_stage(self) -> Path:
         # ... and the process writing them, so a batch's stages outlive other writers' purges
-        return Path(tempfile.mkdtemp(prefix=self.stager().prefix, dir=self.staging_dir))
+        return _make_stage(self.staging_dir, self.stager().prefix)
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:

@@ -91,7 +91,9 @@ def letters_from_files(
     read again one at a time to find which one it was.
     """
     limits = limits or Limits()
-    with _Pool(max(1, jobs), limits, then) as pool:
+    # a guess from the names, only to decide what the workers load before they fork
+    pdfs = any(path.suffix.lower() == ".pdf" for path in paths)
+    with _Pool(max(1, jobs), limits, then, pdfs) as pool:
         yield from pool.run(list(paths))
 
 
@@ -109,14 +111,18 @@ class _Pool:
     on, so the main process knows which worker to kill when a file runs over its time."""
 
     def __init__(
-        self, jobs: int, limits: Limits, then: Callable[[Letter, Path | None], Any] | None
+        self,
+        jobs: int,
+        limits: Limits,
+        then: Callable[[Letter, Path | None], Any] | None,
+        pdfs: bool = True,
     ) -> None:
         self.jobs = jobs
         self.limits = limits
         self.then = then
         self.context = _mp_context()
         self.started = self.context.SimpleQueue()
-        self.pdfs = True  # whether the files include PDFs
+        self.pdfs = pdfs  # whether the files include PDFs
         self.executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Pool:
@@ -150,8 +156,6 @@ class _Pool:
         executor.shutdown(wait=True, cancel_futures=True)
 
     def run(self, paths: list[Path]) -> Iterator[tuple[Path, Letter | IngestError]]:
-        # a guess from the names, only to decide what the workers load before they fork
-        self.pdfs = any(path.suffix.lower() == ".pdf" for path in paths)
         queue = deque(_Task(i, path) for i, path in enumerate(paths))
         flight: dict[Future[Letter], _Task] = {}
         tasks: dict[int, _Task] = {}

@@ -78,19 +78,20 @@ def _date_and_place(
 ) -> tuple[DateValue | None, Place | None]:
     date: DateValue | None = None
     place: Place | None = None
-    century = century_hint(letter) if years is None else None
-    hint = years or (Years.century(century) if century is not None else None)
+    if years is None:  # none given: the century of the letter's other years, if it writes any
+        century = century_hint(letter)
+        years = Years.century(century) if century is not None else None
     for para in (letter.dateline, letter.closer_dateline):
         if para is None:
             continue
-        found, found_place = _read_dateline(para.text, locale, hint)
+        found, found_place = _read_dateline(para.text, locale, years)
         place = place or found_place
         if found is not None and (date is None or (not date.iso and found.iso)):
             date = found
         if date is not None and date.iso:
             break
     if date is None or not date.iso:
-        franked = _frank_date(letter, locale, hint)
+        franked = _frank_date(letter, locale, years)
         if franked is not None:
             date = franked
     return date, place
