@@ -65,8 +65,10 @@ def _with_letterhead(letter: Letter) -> Letter:
 
 #: a file is killed this long after its time limit if its reader has not given up by itself
 _KILL_GRACE = 1.0
-#: files queued per worker, so a worker never waits for the main process to hand it work
-_QUEUED_PER_WORKER = 2
+#: files handed out per worker and not yet taken back by the main process: enough that the
+#: workers read on while the main process spends a second or two committing the index, and
+#: few enough that the letters waiting for it stay a bounded amount of memory
+_QUEUED_PER_WORKER = 128
 
 
 def letters_from_files(
@@ -162,7 +164,7 @@ class _Pool:
         done: dict[int, Letter | IngestError] = {}
         emitted = 0
         while emitted < len(paths):
-            self._submit(queue, flight, tasks)
+            self._submit(queue, flight, tasks, waiting=len(done))
             finished, _ = wait(flight, timeout=self._wait_time(flight), return_when=FIRST_COMPLETED)
             self._note_starts(tasks)
             broken = False
@@ -190,12 +192,18 @@ class _Pool:
                 emitted += 1
 
     def _submit(
-        self, queue: deque[_Task], flight: dict[Future[Letter], _Task], tasks: dict[int, _Task]
+        self,
+        queue: deque[_Task],
+        flight: dict[Future[Letter], _Task],
+        tasks: dict[int, _Task],
+        waiting: int,
     ) -> None:
+        """Hand out files until the workers hold their share, counting the letters read and
+        ``waiting`` for an earlier, slower file to be taken back first."""
         executor = self._start()
         if any(task.alone for task in flight.values()):
             return  # a suspect is read with nothing else in flight
-        while queue and len(flight) < self.jobs * _QUEUED_PER_WORKER:
+        while queue and len(flight) + waiting < self.jobs * _QUEUED_PER_WORKER:
             if queue[0].alone and flight:
                 return
             task = queue.popleft()
