@@ -6,11 +6,14 @@ exactly the layout the reader has to make sense of (gaps, wraps, raised callouts
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
@@ -676,3 +679,26 @@ def test_every_corpus_pdf_gives_a_document_or_an_ingest_error(folder: str) -> No
             pass
         else:
             assert isinstance(document.blocks[0], PageBreak), path.name
+
+
+@pytest.mark.parametrize("folder", [TRICKY, "corpus/real-letters/pdf", "seed"])
+def test_text_objects_found_by_search_match_a_walk_over_every_character(folder: str) -> None:
+    # the reader looks for where each text object ends with a few calls, not one per
+    # character; on real PDFs that must split the text exactly where the walk does
+    pages = 0
+    for path in sorted(shared_path(folder).glob("*.pdf")):
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError:
+            continue  # broken or encrypted: nothing to split
+        with contextlib.closing(document):
+            for page in document:
+                textpage = page.get_textpage()
+                searched = list(pdf._Extractor(textpage, []).pieces())
+                walker = pdf._Extractor(textpage, [])  # as for a page with links
+                count = pdfium_c.FPDFText_CountChars(textpage.raw)
+                walker.chars = walker.text(count) if count > 0 else ""
+                walked = list(walker._linked_pieces(max(count, 0)))
+                assert searched == walked, f"{path.name}, page {pages}"
+                pages += 1
+    assert pages
