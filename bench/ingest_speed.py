@@ -30,6 +30,7 @@ import compileall
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -353,12 +355,12 @@ def settle(work: Path) -> None:
     epistula([letter], work / "settle")
 
 
-def epistula(files: list[Path], work: Path) -> float:
+def epistula(files: list[Path], work: Path, attempt: int = 1) -> float:
     """Wall time of ``epistula ingest --jobs 2`` over ``files`` into a new archive."""
     # nothing is deleted before the end of the benchmark: on ext4 without a journal, as here,
     # files created within minutes of deleting many others are slow to create (the kernel
     # skips recently freed inodes), which no user's ingest pays
-    work = work / f"run-{len(files)}"
+    work = work / f"run-{len(files)}-{attempt}"
     folder = work / "input"
     folder.mkdir(parents=True)
     for path in files:  # the command is given one folder, as a user gives it
@@ -376,9 +378,14 @@ def epistula(files: list[Path], work: Path) -> float:
 
 
 def tool(
-    files: list[Path], command: Callable[[Path, Path], list[str]], parallel: int, out: Path
+    files: list[Path],
+    command: Callable[[Path, Path], list[str]],
+    parallel: int,
+    out: Path,
+    attempt: int = 1,
 ) -> float:
     """Wall time of one ``command`` process per file, ``parallel`` at a time, into ``out``."""
+    out = out / f"run-{attempt}"
     out.mkdir(parents=True)
 
     def one(path: Path) -> None:
@@ -397,6 +404,14 @@ def pdftotext(path: Path, out: Path) -> list[str]:
 
 def pandoc(path: Path, out: Path) -> list[str]:
     return ["pandoc", "-t", "tei", str(path), "-o", str(out)]
+
+
+def median_of(repeats: int, measure: Callable[[int], float], label: str) -> float:
+    """The median of ``repeats`` runs of ``measure`` (given the attempt's number): single runs
+    on this virtual machine vary by several per cent."""
+    times = [measure(attempt) for attempt in range(1, repeats + 1)]
+    print(f"    {label}: " + ", ".join(f"{t:.1f}" for t in times) + " s", flush=True)
+    return statistics.median(times)
 
 
 def rate(count: int, seconds: float) -> str:
@@ -421,6 +436,9 @@ def main() -> int:
     )
     parser.add_argument("--formats", default="pdf,docx", help="formats to measure, of pdf and docx")
     parser.add_argument("--corpus", type=Path, help="where to keep the generated files")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each 1,000-letter measurement (median)"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     options = parser.parse_args()
     formats = [f.strip() for f in options.formats.split(",") if f.strip()]
@@ -439,8 +457,11 @@ def main() -> int:
         "disk, the index), installed as after a user's first run (modules compiled to "
         "bytecode, the gazetteer and language model in the user cache). pdftotext and pandoc "
         "run one process per file, one at a time (seq.) or two at a time (×2, the cores "
-        "`--jobs 2` uses). Every run's files are kept until the end, and the benchmark is "
-        "started at least five minutes after many files were deleted: ext4 without a "
+        "`--jobs 2` uses). Each figure for the first letters is the median of "
+        f"{options.repeats} runs (single runs on this virtual machine vary by several per "
+        "cent); the growth run is one run. Every run's files are kept until the end, and "
+        "the benchmark is started at least five minutes after many files were deleted: "
+        "ext4 without a "
         "journal, as on this machine, creates files several times slower while recently "
         "freed inodes are skipped.",
         "",
@@ -456,7 +477,7 @@ def main() -> int:
         files = make_corpus(corpus / fmt, fmt, total)
         small = files[: options.letters]
         print(f"[{fmt}] epistula ingest --jobs {JOBS}: {len(small):,} letters …", flush=True)
-        ours = epistula(small, work / fmt)
+        ours = median_of(options.repeats, partial(epistula, small, work / fmt), "epistula")
         print(f"    {ours:.1f} s, {rate(len(small), ours)} letters/s", flush=True)
         name, command = ("pdftotext", pdftotext) if fmt == "pdf" else ("pandoc -t tei", pandoc)
         program = name.split()[0]
@@ -467,8 +488,16 @@ def main() -> int:
                 f"| {name} | – | – | – | – | – | skipped |"
             )
         else:
-            sequential = tool(small, command, 1, work / fmt / "tool-1")
-            paired = tool(small, command, JOBS, work / fmt / f"tool-{JOBS}")
+            sequential = median_of(
+                options.repeats,
+                partial(tool, small, command, 1, work / fmt / "tool-1"),
+                f"{name} one at a time",
+            )
+            paired = median_of(
+                options.repeats,
+                partial(tool, small, command, JOBS, work / fmt / f"tool-{JOBS}"),
+                f"{name} two at a time",
+            )
             print(f"    {name}: {sequential:.1f} s one at a time, {paired:.1f} s two at a time")
             if fmt == "pdf":  # Epistula's time as a multiple of pdftotext's: at most 2
                 ratios = (ours / sequential, ours / paired)
