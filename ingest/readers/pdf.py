@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
@@ -128,8 +129,8 @@ def read(path: Path, limits: Limits) -> Document:
                 raise LimitExceeded(
                     path, f"the PDF has {count:,} pages, over the limit of {limits.max_pages:,}"
                 )
-            info = _pypdf_info(data, password, count)
-            properties = info.properties or _pdfium_properties(pdf)
+            info = _document_info(pdf, data, password, count)
+            properties = info.properties
             pages = []
             for i in range(count):
                 check_deadline(path, limits)
@@ -376,13 +377,35 @@ class _Link:
 
 @dataclass
 class _Info:
+    """What the PDF says about itself, and pypdf's view of it, opened only when needed."""
+
+    data: bytes
+    password: str
+    _pages: int  # the number of pages pdfium reads
     properties: dict[str, str] = field(default_factory=dict)
-    #: pypdf's PdfReader of the file (opened, decrypted), whether or not its pages match
-    opened: Any = None
-    _pages: int = 0  # the number of pages pdfium reads
     _read: bool = False  # whether the pages' links have been read
     _links: dict[int, list[_Link]] = field(default_factory=dict)
     _reader: Any = None
+
+    @cached_property
+    def may_use_cmap_fonts(self) -> bool:
+        """Whether the file may have a composite font (see :func:`_cmap_fonts`)."""
+        return _may_contain(self.data, b"/Type0")
+
+    @cached_property
+    def opened(self) -> Any:
+        """pypdf's PdfReader of the file (opened, decrypted), whether or not its pages match;
+        None when pypdf cannot open it."""
+        # imported here: pypdf is slow to import and only PDFs need it
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(self.data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(self.password):
+                return None
+            return reader
+        except Exception:  # pypdf raises many types on damaged input; none is fatal here
+            return None
 
     def _read_pages(self) -> None:
         """URI link annotations, and the reader when its pages match pdfium's. pypdf walks
@@ -431,30 +454,33 @@ _INFO_KEYS = {
 }
 
 
-def _pypdf_info(data: bytes, password: str, pages: int) -> _Info:
-    """Document info, and pypdf's reader for the URI link annotations (read when a page has
-    annotations, see :class:`_Info`). Both are extras: what pypdf cannot parse on a damaged
-    file (pdfium repairs more) is left out, and the text is still read."""
-    # imported here: pypdf is slow to import and only PDFs need it
-    from pypdf import PdfReader
-
-    info = _Info(_pages=pages)
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(password):
-            return info
-        info.properties = _properties(reader.metadata or {})
+def _document_info(pdf: pdfium.PdfDocument, data: bytes, password: str, pages: int) -> _Info:
+    """Document info, XMP and the catalog's language, as metadata candidates. pdfium reads the
+    info dictionary and the language; XMP only pypdf reads, and opening a file with pypdf takes
+    as long as a page of text, so it is asked only when the file may hold XMP. What pypdf
+    cannot parse on a damaged file (pdfium repairs more) is read by pdfium."""
+    info = _Info(data, password, pages)
+    if _may_contain(data, b"/Metadata") and info.opened is not None:
         with contextlib.suppress(Exception):  # metadata candidates only
-            catalog = reader.trailer["/Root"].get_object()
+            info.properties = _properties(info.opened.metadata or {})
+            catalog = info.opened.trailer["/Root"].get_object()
             for key, value in _xmp_properties(catalog).items():
                 info.properties.setdefault(key, value)
             language = catalog.get("/Lang")
             if isinstance(language, str) and language.strip():
                 info.properties.setdefault("language", normalise(str(language)).strip())
-        info.opened = reader  # its pages are read when needed: see _Info._read_pages
-    except Exception:  # pypdf raises many types on damaged input; none is fatal here
-        pass
+    if not info.properties:
+        info.properties = _pdfium_properties(pdf)
     return info
+
+
+def _may_contain(data: bytes, name: bytes) -> bool:
+    """Whether the PDF may use the PDF name ``name``: it is written out, or could be hidden
+    in a compressed object stream or spelt with ``#`` escapes."""
+    return name in data or b"/ObjStm" in data or _ESCAPED_NAME.search(data) is not None
+
+
+_ESCAPED_NAME = re.compile(rb"/[^\s/<>\[\]()%]*#[0-9A-Fa-f]{2}")
 
 
 _XMP = {
@@ -543,12 +569,27 @@ def _properties(metadata: object) -> dict[str, str]:
 
 
 def _pdfium_properties(pdf: pdfium.PdfDocument) -> dict[str, str]:
-    """Document info as pdfium reads it, for files pypdf could not parse."""
+    """Document info and the catalog's language as pdfium reads them."""
     try:
         metadata = pdf.get_metadata_dict(skip_empty=True)
     except Exception:  # pdfium's info dictionary access fails only on damaged files
-        return {}
-    return _properties({f"/{key}": value for key, value in metadata.items()})
+        metadata = {}
+    properties = _properties({f"/{key}": value for key, value in metadata.items()})
+    language = _pdfium_language(pdf)
+    if language:
+        properties["language"] = language
+    return properties
+
+
+def _pdfium_language(pdf: pdfium.PdfDocument) -> str:
+    size = pdfium_c.FPDFCatalog_GetLanguage(pdf.raw, None, 0)  # in bytes, with a terminator
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFCatalog_GetLanguage(
+        pdf.raw, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size
+    )
+    return normalise(buffer.raw[: size - 2].decode("utf-16-le", errors="replace")).strip()
 
 
 _PDF_DATE = re.compile(
@@ -878,7 +919,11 @@ def _extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, info: _Info) 
         try:
             extractor = _Extractor(textpage, info.links(index, page))
             raw_runs = list(_raw_runs(extractor))
-            if _lost_text(page, textpage) and _cmap_fonts(info.reader, index):
+            if (
+                info.may_use_cmap_fonts
+                and _lost_text(page, textpage)
+                and _cmap_fonts(info.reader, index)
+            ):
                 # pdfium cannot map the codes of a CJK font with a predefined CMap and no
                 # ToUnicode to text; pypdf can, but is slow, so it reads only such pages
                 raw_runs = _pypdf_runs(info.reader, index) or raw_runs

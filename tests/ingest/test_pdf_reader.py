@@ -489,6 +489,27 @@ def test_xmp_and_the_catalog_language_are_metadata_candidates(tmp_path: Path) ->
     assert properties["created"].startswith(("1921-05-04", "20"))  # info wins when it has one
 
 
+def test_the_catalog_language_is_read_without_xmp(tmp_path: Path) -> None:
+    from pypdf.generic import NameObject, TextStringObject
+
+    path = make_pdf(tmp_path / "plain.pdf", one_line)
+    writer = PdfWriter(clone_from=str(path))
+    writer._root_object[NameObject("/Lang")] = TextStringObject("sv-SE")
+    writer.write(tmp_path / "lang.pdf")
+    assert b"/Metadata" not in (tmp_path / "lang.pdf").read_bytes()
+    assert read(tmp_path / "lang.pdf").properties["language"] == "sv-SE"
+
+
+def test_xmp_is_found_under_a_name_spelt_with_escapes(tmp_path: Path) -> None:
+    # "/Metad#61ta" is the name /Metadata: a reader that only looks for the plain spelling
+    # before parsing would miss the packet
+    test_xmp_and_the_catalog_language_are_metadata_candidates(tmp_path)
+    data = (tmp_path / "xmp.pdf").read_bytes()
+    assert data.count(b"/Metadata") >= 1
+    (tmp_path / "escaped.pdf").write_bytes(data.replace(b"/Metadata", b"/Metad#61ta"))
+    assert read(tmp_path / "escaped.pdf").properties["title"] == "Brief an Herrn Müller"
+
+
 # ---------------------------------------------------------------------------------------------
 # Encryption, damage and limits
 
