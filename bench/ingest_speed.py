@@ -3,6 +3,7 @@
     python bench/ingest_speed.py                     # 1,000 and 10,000 letters per format
     python bench/ingest_speed.py --letters 200 --scale 0   # a quick look, no growth run
     python bench/ingest_speed.py --corpus /tmp/bench-corpus   # keep (and reuse) the files
+    python bench/ingest_speed.py --repeats 5         # the median of five runs per figure
 
 The corpus is generated with a fixed seed: letters in English, German, French and Swedish,
 with datelines, addresses, optional subject lines, two to seven paragraphs of varied prose,
