@@ -168,6 +168,7 @@ class _Pool:
             finished, _ = wait(flight, timeout=self._wait_time(flight), return_when=FIRST_COMPLETED)
             self._note_starts(tasks)
             broken = False
+            lost: list[_Task] = []  # files in flight when a worker died: to be read again
             for future in finished:
                 task = flight.pop(future)
                 tasks.pop(task.index, None)
@@ -181,12 +182,12 @@ class _Pool:
                             "it ran out of the memory allowed)",
                         )
                     else:
-                        queue.appendleft(_Task(task.index, task.path, alone=True))
+                        lost.append(task)
                 else:
                     done[task.index] = outcome
             overdue = self._overdue(flight)
             if broken or overdue:
-                self._restart(flight, tasks, queue, overdue, done, broken)
+                self._restart(flight, tasks, queue, overdue, done, lost)
             while emitted in done:
                 yield paths[emitted], done.pop(emitted)
                 emitted += 1
@@ -252,10 +253,12 @@ class _Pool:
         queue: deque[_Task],
         overdue: list[_Task],
         done: dict[int, Letter | IngestError],
-        broken: bool,
+        lost: list[_Task],
     ) -> None:
         """Kill the pool's workers, fail the overdue files, and queue the others in flight
-        again (alone, when a worker died and the culprit is not known)."""
+        again. When a worker died under files (``lost``) and the culprit is not known, the
+        files a worker had started are each read again alone; the files waiting their turn
+        cannot be the culprit (unless no file had started), and are read as before."""
         for task in overdue:
             done[task.index] = TimeLimitExceeded(
                 task.path,
@@ -263,18 +266,23 @@ class _Pool:
                 "(the reader was stopped)",
             )
         self._stop(kill=True)
-        requeue = []
+        again = list(lost)
         for future, task in flight.items():
             if task in overdue:
                 continue
             if future.done() and not future.cancelled() and future.exception() is None:
                 done[task.index] = future.result()
                 continue
-            requeue.append(_Task(task.index, task.path, alone=broken or task.alone))
+            again.append(task)
         flight.clear()
         tasks.clear()
-        for task in sorted(requeue, key=lambda t: t.index, reverse=True):
-            queue.appendleft(task)
+        suspects: set[int] = set()
+        if lost:
+            started = {t.index for t in again if t.started is not None}
+            suspects = started or {t.index for t in again}
+        for task in sorted(again, key=lambda t: t.index, reverse=True):
+            alone = task.alone or task.index in suspects
+            queue.appendleft(_Task(task.index, task.path, alone=alone))
 
 
 def _outcome(future: Future[Letter], task: _Task) -> Letter | IngestError | None:

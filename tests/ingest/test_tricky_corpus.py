@@ -9,11 +9,14 @@ the reference letter's PDF must come out with its pages, footnote and paragraphs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
 import re
 import select
+import signal
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -380,6 +383,57 @@ def test_parallel_jobs_give_the_same_letters_in_the_same_order(tmp_path: Path) -
     ids = [[r["id"] for r in json.loads(run.stdout)["results"]] for run in (one, two)]
     assert ids[0] == ids[1] and len(ids[0]) == len(letters)
     assert [r["file"] for r in json.loads(two.stdout)["results"]] == letters
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The processes forked by ``pid`` (same command line): its reading workers."""
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            same = (entry / "cmdline").read_bytes() == own
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        if parent == pid and same:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_killed_mid_batch_costs_no_letter(tmp_path: Path) -> None:
+    # the kernel's out-of-memory killer (or an impatient administrator) may kill a worker:
+    # the files the pool held are read again, and every letter still arrives in order
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _long_docx(folder / "0-long.docx", 20_000)  # both workers are busy when the kill comes
+    _long_docx(folder / "0-longer.docx", 20_001)
+    letters = sorted(SAMPLES.joinpath("letters").iterdir())
+    for letter in letters:
+        (folder / f"1-{letter.name}").write_bytes(letter.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "EPISTULA_ARCHIVE"}
+    command = [*epistula_command(), "--archive", str(tmp_path / "a"), "ingest", str(folder)]
+    process = subprocess.Popen(
+        [*command, "--jobs", "2", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+        workers = _workers_of(process.pid)
+    assert workers, "no worker process was seen"
+    time.sleep(0.3)  # the workers take their first files
+    for worker in workers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    results = json.loads(out)["results"]
+    assert [Path(r["file"]).name for r in results] == sorted(p.name for p in folder.iterdir())
+    assert {r["status"] for r in results} == {"added"}
+    assert len(Archive(tmp_path / "a").ids()) == len(results)
 
 
 def _in_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
