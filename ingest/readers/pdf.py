@@ -843,7 +843,7 @@ class _Extractor:
         yield from self._object_pieces(start, count)
 
     def _line_breaks(self) -> Iterator[int]:
-        """Where pdfium put a line break of its own (a ``\r`` or ``\n`` from no text object)."""
+        """Where pdfium put a line break of its own (a CR or LF from no text object)."""
         raw = self.raw
         for match in _LINE_BREAK.finditer(self.chars):
             if not _text_object_address(raw, match.start()):
@@ -863,7 +863,7 @@ class _Extractor:
         """Where the next text object after the one at ``first`` starts (or ``end``). An
         object's characters are consecutive on pdfium's text page, so its end is found by
         doubling steps and halving back: a few calls per object, not one per character,
-        which was a tenth of the time it takes to read a PDF."""
+        which took a fifth of the time it takes to read a PDF."""
         current = self._address(first)
 
         def beyond(index: int) -> bool:
