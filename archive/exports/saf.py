@@ -14,8 +14,6 @@ With ``--zip`` the items are written as one ``saf.zip`` instead (``dspace import
 
 from __future__ import annotations
 
-import shutil
-
 from lxml import etree
 
 from archive.exports.common import (
@@ -57,9 +55,8 @@ def write(job: ExportJob) -> None:
     for _ in each_letter(job, item):
         pass
     if job.options.zip:
-        items = out.root / "items"
-        zip_directory(items, out.path(ZIP_NAME), job.options.moment)
-        shutil.rmtree(items)
+        zip_directory(out.root / "items", out.path(ZIP_NAME), job.options.moment)
+        out.remove("items")
 
 
 def _write_item(

@@ -445,6 +445,19 @@ def test_letters_prepared_in_worker_processes_make_the_same_packages(
     assert bagit.Bag(str(tmp_path / "bagit")).validate()
 
 
+@pytest.mark.parametrize("in_worker_processes", [False, True])
+def test_every_export_lists_exactly_the_files_it_wrote(
+    archive, tmp_path, monkeypatch, in_worker_processes
+):
+    # the list (the --json "files") is kept as files are written, not read back at the end
+    if in_worker_processes:
+        monkeypatch.setattr(export_common, "PARALLEL_FROM", 1)
+    for fmt in FORMATS:
+        result = archive.export(fmt, tmp_path / fmt, date=MOMENT, zip=fmt == "saf")
+        on_disk = sorted(p for p in (tmp_path / fmt).rglob("*") if p.is_file())
+        assert sorted(result.files) == on_disk, fmt
+
+
 def test_a_letter_failing_in_a_worker_fails_the_export_and_leaves_nothing(
     archive, tmp_path, in_workers
 ):
