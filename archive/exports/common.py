@@ -29,7 +29,8 @@ from lxml import etree
 from archive.errors import ArchiveError
 from archive.settings import Settings
 from metadata.card import Card, card_from_tei
-from metadata.oai_dc import oai_dc
+from metadata.dublin_core import dublin_core
+from metadata.oai_dc import oai_dc_record
 from metadata.xml import parse, serialise
 
 if TYPE_CHECKING:
@@ -147,14 +148,14 @@ class ExportLetter:
         return card_from_tei(self.root)
 
     @cached_property
-    def dc_record(self) -> etree._Element:
-        """``<oai_dc:dc>`` (copy it before putting it into another document)."""
-        return oai_dc(self.root)
-
-    @cached_property
     def dublin_core(self) -> list[tuple[str, str]]:
         """(element, value) pairs of the Dublin Core crosswalk, in its order."""
-        return [(etree.QName(e).localname, e.text or "") for e in self.dc_record]
+        return dublin_core(self.root)
+
+    @cached_property
+    def dc_record(self) -> etree._Element:
+        """``<oai_dc:dc>`` (copy it before putting it into another document)."""
+        return oai_dc_record(self.dublin_core)
 
     def dc_values(self, element: str) -> list[str]:
         """The values of one Dublin Core element (``title``, ``format``…)."""
