@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from lxml import etree
@@ -38,17 +39,85 @@ class PackagedFile:
 def mets_for(
     letter: ExportLetter, files: list[PackagedFile], options: ExportOptions, agent: str
 ) -> etree._Element:
-    """``<mets:mets>`` for ``letter`` whose ``files`` sit beside the METS file."""
+    """``<mets:mets>`` for ``letter`` whose ``files`` sit beside the METS file.
+
+    A bag holds one METS per letter, and most of it is the same for every letter: it is
+    built once per shape (see :func:`_skeleton`), copied, and the letter's values set in
+    the copy, which is several times faster than building it element by element."""
     titles, publishers = letter.dc_values("title"), letter.dc_values("publisher")
+    shape = _Shape(options.timestamp, agent, tuple(publishers[:1]), tuple(f.id for f in files),
+                   tuple(f.use for f in files))  # fmt: skip
+    root = copy.deepcopy(_skeleton(shape))
+    label = titles[0] if titles else letter.id
+    root.set("OBJID", letter.id)
+    root.set("LABEL", label)
+    wrap = root.find(_DC_DATA)
+    assert wrap is not None
+    wrap.append(copy.deepcopy(letter.dc_record))
+    by_id = {f.id: f for f in files}
+    reference = root.find(_TEI_REF)
+    if reference is not None:
+        _locate(reference, by_id["tei"])
+    for entry in root.iter(_m("file")):
+        packaged = by_id[entry.get("ID", "").removeprefix("file-")]
+        entry.set("SIZE", str(packaged.size))
+        entry.set("CHECKSUM", packaged.sha256)
+        _locate(entry, packaged)
+    for div in root.iter(_m("div")):
+        div.set("LABEL", label)
+    return root
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a letter's METS shares with the other letters of an export."""
+
+    timestamp: str
+    agent: str
+    publishers: tuple[str, ...]
+    file_ids: tuple[str, ...]
+    uses: tuple[str, ...]
+
+
+_DC_DATA = f"{{{METS_NS}}}dmdSec[@ID='dmd-dc']/{{{METS_NS}}}mdWrap/{{{METS_NS}}}xmlData"
+_TEI_REF = f"{{{METS_NS}}}dmdSec[@ID='dmd-tei']/{{{METS_NS}}}mdRef"
+
+
+def _locate(element: etree._Element, packaged: PackagedFile) -> None:
+    """Set the media type and the address of a ``file`` (on its ``FLocat``) or ``mdRef``."""
+    element.set("MIMETYPE", packaged.mimetype)
+    target = element if element.tag == _m("mdRef") else element[0]
+    target.set(f"{{{XLINK_NS}}}href", _href(packaged.href))
+
+
+@lru_cache(maxsize=16)
+def _skeleton(shape: _Shape) -> etree._Element:
+    """The METS of this shape with every per-letter value left empty (attributes in place,
+    so a filled copy serialises exactly as :func:`build_mets` would write it)."""
+    blank = [PackagedFile(i, use, "", "", 0, "") for i, use in zip(shape.file_ids, shape.uses,
+                                                                    strict=True)]  # fmt: skip
+    return build_mets("", "", list(shape.publishers), None, blank, shape.timestamp, shape.agent)
+
+
+def build_mets(
+    object_id: str,
+    label: str,
+    publishers: list[str],
+    dc_record: etree._Element | None,
+    files: list[PackagedFile],
+    timestamp: str,
+    agent: str,
+) -> etree._Element:
+    """``<mets:mets>`` built element by element from its values."""
     root = etree.Element(
         _m("mets"),
         nsmap={"mets": METS_NS, "xlink": XLINK_NS, "xsi": XSI_NS},
-        OBJID=letter.id,
-        LABEL=titles[0] if titles else letter.id,
+        OBJID=object_id,
+        LABEL=label,
         TYPE="Letter",
     )
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
-    header = etree.SubElement(root, _m("metsHdr"), CREATEDATE=options.timestamp)
+    header = etree.SubElement(root, _m("metsHdr"), CREATEDATE=timestamp)
     creator = etree.SubElement(header, _m("agent"), ROLE="CREATOR", TYPE="OTHER")
     creator.set("OTHERTYPE", "SOFTWARE")
     etree.SubElement(creator, _m("name")).text = agent
@@ -57,7 +126,9 @@ def mets_for(
         etree.SubElement(custodian, _m("name")).text = publisher
     dc_sec = etree.SubElement(root, _m("dmdSec"), ID="dmd-dc")
     wrap = etree.SubElement(dc_sec, _m("mdWrap"), MDTYPE="DC", MIMETYPE="text/xml", LABEL="oai_dc")
-    etree.SubElement(wrap, _m("xmlData")).append(copy.deepcopy(letter.dc_record))
+    data = etree.SubElement(wrap, _m("xmlData"))
+    if dc_record is not None:
+        data.append(copy.deepcopy(dc_record))
     by_id = {f.id: f for f in files}
     if "tei" in by_id:
         tei_sec = etree.SubElement(root, _m("dmdSec"), ID="dmd-tei")
@@ -80,9 +151,7 @@ def mets_for(
         location.set(f"{{{XLINK_NS}}}href", _href(packaged.href))
     struct_map = etree.SubElement(root, _m("structMap"), TYPE="logical")
     dmd_ids = "dmd-dc dmd-tei" if "tei" in by_id else "dmd-dc"
-    div = etree.SubElement(
-        struct_map, _m("div"), TYPE="letter", LABEL=root.get("LABEL", ""), DMDID=dmd_ids
-    )
+    div = etree.SubElement(struct_map, _m("div"), TYPE="letter", LABEL=label, DMDID=dmd_ids)
     for packaged in files:
         if packaged.id in ("original", "tei"):
             etree.SubElement(div, _m("fptr"), FILEID=f"file-{packaged.id}")

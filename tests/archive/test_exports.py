@@ -36,9 +36,9 @@ from archive.exports import (
 )
 from archive.exports import common as export_common
 from archive.exports.cmif import cmif_problems
-from archive.exports.mets import METS_NS, XLINK_NS
+from archive.exports.mets import METS_NS, XLINK_NS, PackagedFile, build_mets, mets_for
 from archive.settings import Settings, write_settings
-from metadata.xml import NS, TEI_NS, safe_parser, xml_attr
+from metadata.xml import NS, TEI_NS, safe_parser, serialise, xml_attr
 from tests.support import SAMPLES, run_cli, shared_path
 
 DATE = "2024-05-01"
@@ -456,6 +456,23 @@ def test_every_export_lists_exactly_the_files_it_wrote(
         result = archive.export(fmt, tmp_path / fmt, date=MOMENT, zip=fmt == "saf")
         on_disk = sorted(p for p in (tmp_path / fmt).rglob("*") if p.is_file())
         assert sorted(result.files) == on_disk, fmt
+
+
+def test_a_mets_filled_in_from_the_shared_skeleton_is_the_one_built_whole(archive):
+    store = archive.store()
+    options = export_common.ExportOptions(moment=MOMENT)
+    for object_id in archive.ids():
+        letter = export_common.ExportLetter(object_id, export_common._head_files(store, object_id))
+        files = [
+            PackagedFile("original", "original", f"{object_id} ü.txt", "text/plain", 12, "a" * 64),
+            PackagedFile("tei", "transcription", "tei.xml", "application/tei+xml", 7, "b" * 64),
+            PackagedFile("dc", "metadata", "dc.xml", "text/xml", 3, "c" * 64),
+        ]
+        titles, publishers = letter.dc_values("title"), letter.dc_values("publisher")
+        label = titles[0] if titles else object_id
+        whole = build_mets(object_id, label, publishers, letter.dc_record, files,
+                           options.timestamp, "Epistula test")  # fmt: skip
+        assert serialise(mets_for(letter, files, options, "Epistula test")) == serialise(whole)
 
 
 def test_a_letter_failing_in_a_worker_fails_the_export_and_leaves_nothing(
