@@ -401,7 +401,8 @@ class Staging:
             raise
 
     def path(self, relative: str) -> Path:
-        """The staged file for ``relative`` (a '/'-separated path that stays inside the package)."""
+        """The staged file for ``relative`` (a '/'-separated path that stays inside the package),
+        for a writer that creates it itself; it is listed among the package's files."""
         return Path(self._place(relative))
 
     def write(self, relative: str, data: bytes) -> None:
