@@ -69,6 +69,8 @@ _KILL_GRACE = 1.0
 #: workers read on while the main process spends a second or two committing the index, and
 #: few enough that the letters waiting for it stay a bounded amount of memory
 _QUEUED_PER_WORKER = 128
+#: and never more than this many in all, however many workers there are
+_QUEUED_AT_MOST = 512
 
 
 def letters_from_files(
@@ -204,7 +206,8 @@ class _Pool:
         executor = self._start()
         if any(task.alone for task in flight.values()):
             return  # a suspect is read with nothing else in flight
-        while queue and len(flight) + waiting < self.jobs * _QUEUED_PER_WORKER:
+        ahead = min(self.jobs * _QUEUED_PER_WORKER, _QUEUED_AT_MOST)
+        while queue and len(flight) + waiting < ahead:
             if queue[0].alone and flight:
                 return
             task = queue.popleft()
