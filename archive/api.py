@@ -94,6 +94,8 @@ class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     #: set when letters were stored but the index could not be updated
     index_error: str | None = None
+    #: whether the batch was asked to stop before its last file (what it did is kept)
+    interrupted: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -105,6 +107,7 @@ class IngestReport:
             "unchanged": self.count("unchanged"),
             "failed": self.count("failed"),
             "index_error": self.index_error,
+            "interrupted": self.interrupted,
         }
 
 
@@ -182,8 +185,12 @@ class Archive:
         jobs: int = 1,
         fields: Mapping[str, Value] | None = None,
         manifest: Path | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
         """Ingest every file; a bad file is reported and the batch goes on.
+
+        ``stop`` is asked before each file: once it says so, the batch stops there, and the
+        letters done so far are stored and indexed as at a normal end (``interrupted``).
 
         Metadata the user supplies wins over what was recognised: a CSV ``manifest`` row, then
         a sidecar file beside the letter (``letter.pdf.json``/``.yaml``), then ``fields``
@@ -215,6 +222,9 @@ class Archive:
             with contextlib.closing(read), store.batch():
                 parsed = iter(read)
                 for index, path in enumerate(files):
+                    if stop is not None and stop():
+                        report.interrupted = True
+                        break
                     outcome = None
                     if new and new[0] == index:
                         new.pop(0)
@@ -236,6 +246,8 @@ class Archive:
                 feed.add(_commit(store, staged, known))
         finally:
             feed.close()
+            # what the workers staged and the batch did not take (it stopped early, or failed)
+            store.discard_own_stages()
         if feed.error is not None:
             report.index_error = f"{feed.error}; the letters are stored, run 'epistula reindex'"
         return report

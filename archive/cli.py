@@ -7,7 +7,11 @@ Exit codes: 0 success, 1 when any file or letter failed, 2 for usage and query e
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -235,9 +239,24 @@ def ingest(
         max_memory_bytes=max_memory,
         period=period,
     )
-    report = _ingest_with_progress(archive, files, limits, jobs, user)
+    try:
+        with _stop_when_asked() as stop:
+            report = _ingest_with_progress(archive, files, limits, jobs, {**user, "stop": stop})
+    except KeyboardInterrupt:
+        click.echo(
+            "\nStopped at once. What was stored is kept; if a search misses letters from this "
+            "batch, run 'epistula verify --index --fix'.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     locked = [r for r in report.results if r.status == "failed" and _needs_password(r.error)]
-    if locked and password is None and sys.stdin.isatty() and sys.stderr.isatty():
+    if (
+        locked
+        and password is None
+        and sys.stdin.isatty()
+        and sys.stderr.isatty()
+        and not report.interrupted
+    ):
         # a terminal: ask once, and try the encrypted files again with the answer
         names = ", ".join(Path(r.file).name for r in locked[:3]) + ("…" if len(locked) > 3 else "")
         answer = click.prompt(
@@ -264,7 +283,42 @@ def ingest(
         click.echo(f"Warning: {report.index_error}", err=True)
     if report.count("failed"):
         click.echo(f"{report.count('failed')} of {len(report.results)} files failed", err=True)
+    if report.interrupted:
+        click.echo(
+            f"Interrupted after {len(report.results)} of {len(files)} files; the letters done "
+            "are stored and indexed. Run the same command again to go on (files done report "
+            "'unchanged').",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    if report.count("failed"):
         sys.exit(EXIT_FAILED)
+
+
+#: the exit status of a batch stopped by Ctrl-C (128 + SIGINT, as shells report it)
+EXIT_INTERRUPTED = 130
+
+
+@contextmanager
+def _stop_when_asked() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C once: finish the letter in hand, store and index what is done, then stop.
+    Ctrl-C again: stop at once (KeyboardInterrupt)."""
+    asked = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield asked.is_set  # only the main thread may handle signals
+        return
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        click.echo("\nStopping after the letter in hand (Ctrl-C again to stop at once)…", err=True)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ingest_with_progress(

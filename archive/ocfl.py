@@ -433,6 +433,15 @@ class StorageRoot:
         """What stages new objects for this storage root's open batch, in any process."""
         return Stager(self.staging_dir, f"{self._stage_prefix}{os.getpid()}-")
 
+    def discard_own_stages(self) -> list[Path]:
+        """Remove the stages this process's stagers left: objects staged (here or in its
+        worker processes) that no batch adopted, as when a batch stops early. Call it once
+        those workers have ended: a stage still being written would be cut short."""
+        leftovers = sorted(self.staging_dir.glob(f"{self._stage_prefix}{os.getpid()}-*"))
+        for leftover in leftovers:
+            shutil.rmtree(leftover, ignore_errors=True)
+        return leftovers
+
     def adopt(self, staged: StagedObject) -> None:
         """Take a new object staged by :meth:`stager` (here or in a worker process) into the
         open batch, to be committed with it; a refused object's stage is removed."""

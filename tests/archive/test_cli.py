@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -13,7 +17,7 @@ from click.testing import CliRunner
 
 from archive.api import Archive
 from archive.cli import cli
-from tests.support import ROOT, SAMPLES, run_cli
+from tests.support import ROOT, SAMPLES, epistula_command, run_cli
 
 LETTERS = SAMPLES / "letters"
 
@@ -270,3 +274,56 @@ def test_real_command_is_quiet_on_success_apart_from_results(tmp_path):
     result = run_cli(tmp_path / "a", "ingest", str(LETTERS / "fi-kirje-tampere.txt"))
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.startswith("added ")
+
+
+def _letters(folder: Path, count: int) -> list[Path]:
+    """``count`` different short letters (different bytes, so none is 'unchanged')."""
+    folder.mkdir()
+    towns = ["Uppsala", "Lund", "Visby", "Umeå", "Kiruna", "Malmö"]
+    paths = []
+    for n in range(count):
+        path = folder / f"letter-{n:04d}.txt"
+        path.write_text(
+            f"{towns[n % len(towns)]}, {n % 28 + 1} March {1900 + n % 90}\n\nDear Erik,\n\n"
+            f"Thank you for letter number {n}; the garden is well and the apples are {n} in "
+            f"all this year.\n\nYours, Karin\n",
+            encoding="utf-8",
+        )
+        paths.append(path)
+    return paths
+
+
+def test_ctrl_c_stops_the_batch_with_what_was_done_stored_and_indexed(tmp_path):
+    # Ctrl-C once: the letter in hand is finished, and everything done so far is stored and
+    # indexed before the command exits 130; running it again goes on where it stopped
+    folder = tmp_path / "in"
+    letters = _letters(folder, 600)
+    archive = tmp_path / "a"
+    env = {k: v for k, v in os.environ.items() if k != "EPISTULA_ARCHIVE"}
+    command = [*epistula_command(), "--archive", str(archive), "ingest", str(folder), "--json"]
+    process = subprocess.Popen(
+        [*command, "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    deadline = time.monotonic() + 120
+    store = archive / "store"
+    while time.monotonic() < deadline and process.poll() is None:
+        if store.is_dir() and any(p.is_dir() and p.name.startswith("L-") for p in store.iterdir()):
+            break  # a first batch of letters is stored
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    report = json.loads(out)
+    assert report["interrupted"] is True
+    done = len(report["results"])
+    assert 0 < done < len(letters) and report["added"] == done
+    assert b"Interrupted after" in err and b"Traceback" not in err
+    verified = run_cli(archive, "verify", "--index", "--json")
+    assert verified.returncode == 0, verified.stdout
+    assert json.loads(verified.stdout)["indexed"] == done
+    assert list((archive / "tmp").iterdir()) == []  # no stage left behind
+    again = run_cli(archive, "ingest", str(folder), "--jobs", "2", "--json")
+    assert again.returncode == 0
+    second = json.loads(again.stdout)
+    assert (second["unchanged"], second["added"]) == (done, len(letters) - done)
+    assert json.loads(run_cli(archive, "verify", "--index", "--json").stdout)["valid"] is True
