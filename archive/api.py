@@ -244,6 +244,10 @@ class Archive:
                     if progress is not None:
                         progress(path)
                 feed.add(_commit(store, staged, known))
+            feed.catch_up(
+                dict.fromkeys(r.id for r in report.results if r.status == "unchanged" and r.id),
+                self.card,
+            )
         finally:
             feed.close()
             # what the workers staged and the batch did not take (it stopped early, or failed)

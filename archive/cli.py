@@ -244,8 +244,8 @@ def ingest(
             report = _ingest_with_progress(archive, files, limits, jobs, {**user, "stop": stop})
     except KeyboardInterrupt:
         click.echo(
-            "\nStopped at once. What was stored is kept; if a search misses letters from this "
-            "batch, run 'epistula verify --index --fix'.",
+            "\nStopped at once. What was stored is kept; run the same command again to index "
+            "it and go on.",
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)

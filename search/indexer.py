@@ -262,6 +262,19 @@ def indexed(path: Path) -> dict[str, IndexedLetter]:
         ix.close()
 
 
+def missing(path: Path, ids: Iterable[str]) -> list[str]:
+    """Those of ``ids`` the index does not hold (all of them when there is no index yet)."""
+    wanted = list(ids)
+    ix = _opened(path) if wanted else None
+    if ix is None:
+        return wanted
+    try:
+        with ix.searcher() as searcher:
+            return [i for i in wanted if searcher.document_number(id=i) is None]
+    finally:
+        ix.close()
+
+
 def remove(path: Path, ids: Iterable[str], timeout: float | None = None) -> int:
     """Delete letters from the index by id; returns how many were there."""
     ix = open_index(path)

@@ -223,6 +223,28 @@ def test_a_feed_lets_other_writers_in_between_its_commits(copy):
     assert report["valid"] is True, report
 
 
+def test_ingesting_the_same_files_again_indexes_the_letters_the_index_lacks(copy, tmp_path):
+    # stored, never indexed (the index was locked): a second run finds the file unchanged,
+    # and indexes its letter rather than leaving search without it
+    letter = tmp_path / "note.txt"
+    letter.write_text("Visby den 9 mars 2015\n\nKära Erik,\n\nHälsningar från Almedalen.\n")
+    holder = _hold_lock(copy / "index")
+    try:
+        locked = subprocess.run(
+            [*epistula_command(), "--archive", str(copy), "ingest", str(letter)],
+            capture_output=True,
+            env={**os.environ, "EPISTULA_LOCK_TIMEOUT": "0.5"},
+            timeout=120,
+        )
+    finally:
+        holder.communicate("")
+    assert locked.returncode == 0 and Archive(copy).search("Almedalen").total == 0
+    again = run_cli(copy, "ingest", str(letter))
+    assert again.returncode == 0 and again.stdout.startswith("unchanged ")
+    assert Archive(copy).search("Almedalen").total == 1
+    assert verify(copy, "--json")[1]["valid"] is True
+
+
 def test_an_ingest_that_cannot_index_keeps_the_letters_and_says_how_to_catch_up(copy, tmp_path):
     letter = tmp_path / "note.txt"
     letter.write_text("Visby den 9 mars 2015\n\nKära Erik,\n\nHälsningar från Almedalen.\n")
