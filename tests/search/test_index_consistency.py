@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -223,21 +224,29 @@ def test_a_feed_lets_other_writers_in_between_its_commits(copy):
     assert report["valid"] is True, report
 
 
-def test_ingesting_the_same_files_again_indexes_the_letters_the_index_lacks(copy, tmp_path):
-    # stored, never indexed (the index was locked): a second run finds the file unchanged,
-    # and indexes its letter rather than leaving search without it
-    letter = tmp_path / "note.txt"
+def _ingest_while_the_index_is_locked(archive: Path, folder: Path) -> tuple[Path, Any]:
+    """A letter ingested while another process holds the index's lock (for longer than the
+    ingest waits): stored, not indexed."""
+    letter = folder / "note.txt"
     letter.write_text("Visby den 9 mars 2015\n\nKära Erik,\n\nHälsningar från Almedalen.\n")
-    holder = _hold_lock(copy / "index")
+    holder = _hold_lock(archive / "index")
     try:
-        locked = subprocess.run(
-            [*epistula_command(), "--archive", str(copy), "ingest", str(letter)],
+        result = subprocess.run(
+            [*epistula_command(), "--archive", str(archive), "ingest", str(letter)],
             capture_output=True,
+            text=True,
             env={**os.environ, "EPISTULA_LOCK_TIMEOUT": "0.5"},
             timeout=120,
         )
     finally:
         holder.communicate("")
+    return letter, result
+
+
+def test_ingesting_the_same_files_again_indexes_the_letters_the_index_lacks(copy, tmp_path):
+    # stored, never indexed: a second run finds the file unchanged, and indexes its letter
+    # rather than leaving search without it
+    letter, locked = _ingest_while_the_index_is_locked(copy, tmp_path)
     assert locked.returncode == 0 and Archive(copy).search("Almedalen").total == 0
     again = run_cli(copy, "ingest", str(letter))
     assert again.returncode == 0 and again.stdout.startswith("unchanged ")
@@ -246,19 +255,7 @@ def test_ingesting_the_same_files_again_indexes_the_letters_the_index_lacks(copy
 
 
 def test_an_ingest_that_cannot_index_keeps_the_letters_and_says_how_to_catch_up(copy, tmp_path):
-    letter = tmp_path / "note.txt"
-    letter.write_text("Visby den 9 mars 2015\n\nKära Erik,\n\nHälsningar från Almedalen.\n")
-    holder = _hold_lock(copy / "index")
-    try:
-        result = subprocess.run(
-            [*epistula_command(), "--archive", str(copy), "ingest", str(letter)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "EPISTULA_LOCK_TIMEOUT": "0.5"},
-            timeout=120,
-        )
-    finally:
-        holder.communicate("")
+    _letter, result = _ingest_while_the_index_is_locked(copy, tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("added ")
     assert "the letters are stored, run 'epistula reindex'" in result.stderr
     code, report = verify(copy, "--json")
