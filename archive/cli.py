@@ -204,7 +204,8 @@ def ingest(
     """Ingest letter files into the archive (created on first use).
 
     Prints one line per file: added, unchanged (same bytes already archived) or failed.
-    A bad file never stops the batch; the exit status is 1 if any file failed.
+    A bad file never stops the batch; the exit status is 1 if any file failed. Ctrl-C
+    stops after the letter in hand, with what is done stored and indexed (exit status 130).
 
     \b
     Example:
