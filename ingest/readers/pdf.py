@@ -390,7 +390,18 @@ class _Info:
     @cached_property
     def may_use_cmap_fonts(self) -> bool:
         """Whether the file may have a composite font (see :func:`_cmap_fonts`)."""
-        return _may_contain(self.data, b"/Type0")
+        return self.may_use(b"/Type0")
+
+    def may_use(self, name: bytes) -> bool:
+        """Whether the PDF may use the PDF name ``name``: it is written out, or names may
+        be out of sight."""
+        return name in self.data or self._names_hidden
+
+    @cached_property
+    def _names_hidden(self) -> bool:
+        """Whether names may be out of sight of a byte search: in compressed object streams,
+        or spelt with ``#`` escapes (looked for once per file, not once per name)."""
+        return b"/ObjStm" in self.data or _ESCAPED_NAME.search(self.data) is not None
 
     @cached_property
     def opened(self) -> Any:
@@ -460,7 +471,7 @@ def _document_info(pdf: pdfium.PdfDocument, data: bytes, password: str, pages: i
     as long as a page of text, so it is asked only when the file may hold XMP. What pypdf
     cannot parse on a damaged file (pdfium repairs more) is read by pdfium."""
     info = _Info(data, password, pages)
-    if _may_contain(data, b"/Metadata") and info.opened is not None:
+    if info.may_use(b"/Metadata") and info.opened is not None:
         with contextlib.suppress(Exception):  # metadata candidates only
             info.properties = _properties(info.opened.metadata or {})
             catalog = info.opened.trailer["/Root"].get_object()
@@ -472,12 +483,6 @@ def _document_info(pdf: pdfium.PdfDocument, data: bytes, password: str, pages: i
     if not info.properties:
         info.properties = _pdfium_properties(pdf)
     return info
-
-
-def _may_contain(data: bytes, name: bytes) -> bool:
-    """Whether the PDF may use the PDF name ``name``: it is written out, or could be hidden
-    in a compressed object stream or spelt with ``#`` escapes."""
-    return name in data or b"/ObjStm" in data or _ESCAPED_NAME.search(data) is not None
 
 
 _ESCAPED_NAME = re.compile(rb"/[^\s/<>\[\]()%]*#[0-9A-Fa-f]{2}")
