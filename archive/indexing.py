@@ -88,7 +88,6 @@ class IndexFeed:
 
     def __init__(self, archive: Archive, on_wait: Callable[[], None] | None = None) -> None:
         self._store = archive.store()
-        self._path = archive.index_path
         self._feed = indexer.Feed(archive.index_path, on_wait=on_wait)
         self.error: SearchError | OSError | None = None
 
@@ -101,8 +100,12 @@ class IndexFeed:
         """Index those of ``ids`` (letters already stored) the index does not hold: a batch
         stopped at once, a crash or a locked index may have stored letters it never indexed,
         and a new batch that meets their files again finds them 'unchanged'."""
+
+        def index_the_lacking() -> None:
+            self.add([card(i) for i in indexer.missing(self._feed.path, ids)])
+
         if self.error is None:
-            self._guarded(lambda: self.add([card(i) for i in indexer.missing(self._path, ids)]))
+            self._guarded(index_the_lacking)
 
     def close(self) -> None:
         """Commit what was fed (all of it is in the store) and let the index go."""
