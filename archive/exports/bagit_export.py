@@ -55,7 +55,7 @@ class Payload:
     def write(self, relative: str, data: bytes) -> dict[str, str]:
         """Stage ``data`` as ``data/<relative>``; its digests by algorithm."""
         self.files.write(f"data/{relative}", data)
-        digests = {algorithm: _HASHES[algorithm](data).hexdigest() for algorithm in ALGORITHMS}
+        digests = {algorithm: _hexdigest(algorithm, data) for algorithm in ALGORITHMS}
         self.digests[f"data/{relative}"] = digests
         self.octets += len(data)
         return digests
@@ -142,10 +142,14 @@ def _write_tag_manifests(out: Staging) -> None:
     )
     for algorithm in ALGORITHMS:
         lines = [
-            f"{hashlib.new(algorithm, (out.root / name).read_bytes()).hexdigest()}  {name}\n"
+            f"{_hexdigest(algorithm, (out.root / name).read_bytes())}  {name}\n"
             for name in tag_files
         ]
         out.write(f"tagmanifest-{algorithm}.txt", "".join(lines).encode("utf-8"))
+
+
+def _hexdigest(algorithm: str, data: bytes) -> str:
+    return _HASHES[algorithm](data).hexdigest()
 
 
 def human_size(size: int) -> str:
