@@ -184,3 +184,144 @@ def test_the_century_of_a_letters_other_years(text, near, century):
 def test_a_two_digit_year_is_read_within_a_span_of_years(written, first, last, iso):
     value = parse_date(written, language="de", years=Years(first, last))
     assert (value.when if value else None) == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "first", "last", "iso"),
+    [
+        ("Wien,27. Oct. 11", 1862, 1931, "1911-10-27"),
+        ("Wien, 11. Aug. 91", 1862, 1931, "1891-08-11"),
+        ("15. 2. 907", 1862, 1931, "1907-02-15"),  # three digits: the millennium left out
+        ("Bayreuth den 7ten Februar 796", 1763, 1825, "1796-02-07"),
+        ("27 zugno 622 ricevute a’ 14 luglio", 1600, 1699, "1622-06-27"),
+        ("den 22./10. 98.", 1862, 1931, "1898-10-22"),
+        ("Wien7/12 91.", 1862, 1931, "1891-12-07"),
+        ("Wien, 22/I 93.", 1862, 1931, "1893-01-22"),
+        ("Gardone, Dienstag 24/IX 95", 1862, 1931, "1895-09-24"),
+        ("Wien, 22 II 93.", 1862, 1931, "1893-02-22"),
+        ("Wien24. XI. 92.", 1862, 1931, "1892-11-24"),
+        ("25. X. 90", 1862, 1931, "1890-10-25"),
+        ("VI.18.31", 1800, 1899, "1831-06-18"),
+        ("Mölln bei Neubrandenburg den 7 ten Fbr 98", 1763, 1825, "1798-02-07"),
+        ("Tübingen 13 April 9", 1763, 1825, "1809-04-13"),  # one digit, at the line's end
+        ("Bayreuth 26 Oct. VII.", 1763, 1825, "1807-10-26"),
+    ],
+)
+def test_short_years_are_read_within_the_period(written, first, last, iso):
+    value = parse_date(written, language="de", years=Years(first, last))
+    assert value is not None and value.when == iso and value.cert == "medium"
+
+
+@pytest.mark.parametrize(
+    "written", ["Wien,27. Oct. 11", "den 22./10. 98.", "Bayreuth 26 Oct. VII."]
+)
+def test_short_years_without_a_period_keep_their_text_only(written):
+    value = parse_date(written, language="de")
+    assert value is not None and value.when is None and value.cert == "low"
+
+
+def test_a_three_digit_year_outside_the_period_is_not_forced():
+    assert parse_date("15. 2. 907", years=Years(1600, 1699)).when is None
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("Wien,27.Oct.1911", "1911-10-27"),
+        ("Zürich,den3.März1860", "1860-03-03"),
+        ("Bern,15.Mai 1850", "1850-05-15"),
+        ("Jany 24th1820.", "1820-01-24"),
+        ("Three Mile CrossAugust 24th, 1820.", "1820-08-24"),
+        ("Three Mile Cross August 28 th1821.", "1821-08-28"),
+        ("Wien, 18./3. 1892III. Heumarkt 9", "1892-03-18"),
+        ("Ischl, 4. 8. 900.", "1900-08-04"),
+        ("Brünn22/5 1890", "1890-05-22"),
+    ],
+)
+def test_glued_datelines(written, iso):
+    assert parse_date(written).when == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "iso", "text"),
+    [
+        ("Ribano 3 Novembre 1711", "1711-11-03", "3 Novembre 1711"),
+        ("Dall'Haya a' 9 maggio 1617", "1617-05-09", "9 maggio 1617"),
+        ("di Venetia li 12 di Marzo 1620", "1620-03-12", "12 di Marzo 1620"),
+        ("Dall’Haya li 7 febraro 1622", "1622-02-07", "7 febraro 1622"),
+        ("Dall’Haya a’ 3 genaro 1618", "1618-01-03", "3 genaro 1618"),
+        ("12 d'aprile 1620", "1620-04-12", "12 d'aprile 1620"),
+        ("Genève ce 15 de juillet 1550", "1550-07-15", "15 de juillet 1550"),
+        ("le 3e d'aoust 1549", "1549-08-03", "3e d'aoust 1549"),
+        ("a 7 de enero de 1820", "1820-01-07", "7 de enero de 1820"),
+        ("den 5ten Jenner 1799", "1799-01-05", "5ten Jenner 1799"),
+        ("Baireuth d. 2 Febr. 1800", "1800-02-02", "2 Febr. 1800"),
+        ("Rehau den 4. Merz 1782.", "1782-03-04", "4. Merz 1782"),
+        ("den 3. Hornung 1799", "1799-02-03", "3. Hornung 1799"),
+        ("3 Mertz 1800", "1800-03-03", "3 Mertz 1800"),
+        ("Rehau den 23. Septbr. 1781.", "1781-09-23", "23. Septbr. 1781"),
+        ("Neustadt den 26. Julj 1794.", "1794-07-26", "26. Julj 1794"),
+        ("Vendzka, den 17 Sept: 1781.", "1781-09-17", "17 Sept: 1781"),
+        ("Haye 5 Junij 1617", "1617-06-05", "5 Junij 1617"),
+        ("die 5 Octobris 1550", "1550-10-05", "5 Octobris 1550"),
+        ("July 4th 1820", "1820-07-04", "July 4th 1820"),
+        ("4th of July 1820", "1820-07-04", "4th of July 1820"),
+        ("Sept. 3 1820", "1820-09-03", "Sept. 3 1820"),
+        ("li 3 Xbre 1620", "1620-12-03", "3 Xbre 1620"),
+        ("12 9bre 1618", "1618-11-12", "12 9bre 1618"),
+        ("K.R. le 5 7bre 1799", "1799-09-05", "5 7bre 1799"),
+        ("5 8bre 1619", "1619-10-05", "5 8bre 1619"),
+        ("N. a. d. A. den 4. 8ber. 1794.", "1794-10-04", "4. 8ber. 1794"),
+        ("Leipzig. 1785, den 17. April.", "1785-04-17", "1785, den 17. April."),
+    ],
+)
+def test_archaic_forms(written, iso, text):
+    found = find_date(written)
+    assert found is not None and found.value.when == iso and found.value.text == text
+
+
+def test_an_editors_year_in_parentheses_is_medium():
+    value = parse_date("Desde Estrasburgo, este 10 de julio (1538).")
+    assert value.when == "1538-07-10" and value.cert == "medium"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Jan 5.", "October 12th.", "Hof den 23 August", "Sonnabend den 1. Juny.", "den 4ten Aprill",
+     "Montag Abend. d. 15ten Xber", "Zürich den 4 Octob"],
+)  # fmt: skip
+def test_a_day_and_month_without_a_year_keep_their_text(written):
+    value = parse_date(written)
+    assert value is not None and value.when is None and value.iso is None and value.cert == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Er kam am 5. Mai zurück",
+        "we met on the 5 May and talked",
+        "Via Maggio 12",
+        "No. 5 of 1820",
+        "page 12 of 1820",
+        "Seite 27. Oct.",
+        "Nr. 15. 2. 907",
+        "Hauptstrasse 12, 1820 Wien",
+        "Ooststraat 4-A.",
+        "den 5 Mai 11 Uhr",
+        "Thursday",
+        "27bre 1620",
+    ],
+)
+def test_numbers_that_are_not_dates(text):
+    value = parse_date(text)
+    assert value is None or (value.when is None and "Uhr" in text)
+
+
+def test_a_dated_form_wins_over_a_yearless_one():
+    found = find_date("Ricevute 3 maggio; scritta 27 aprile 1622")
+    assert found.value.when == "1622-04-27"
+
+
+def test_a_weekday_dateline_is_still_no_date():
+    assert parse_date("Three Mile Cross Thursday") is None
+    assert weekday_span("Three Mile Cross Thursday") == (17, 25)
