@@ -11,6 +11,11 @@ The passes run in the order of :data:`PASSES`, each on what the previous ones le
 4. :func:`ingest.letter.body.build` — paragraphs and section headings;
 5. :func:`ingest.letter.infer.infer_metadata` — date, people, places and language.
 
+The rules' parts are then read back as one label per line (:mod:`ingest.letter.lines`) and
+handed, with the lines' features, to the learned labeller (:mod:`ingest.letter.labeller`).
+Where the model, sure of itself, labels a line otherwise, the parts are assembled anew from the
+labels (:mod:`ingest.letter.assemble`) and the metadata inferred from them.
+
 A document that has none of these parts comes out as plain paragraphs, and
 :meth:`Letter.missing_parts` says what was not recognised. Anatomy never opens files and never
 builds XML.
@@ -20,8 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.letter import body, closer, infer, opener, salute, segment
+from ingest.letter import body, closer, infer, labeller, opener, salute, segment
+from ingest.letter.assemble import assemble
 from ingest.letter.blocks import Draft
+from ingest.letter.lines import Line, document_lines, labelled_items, rule_labels
 from ingest.letter.model import Letter
 from ingest.model import Document
 from metadata.dates import Years
@@ -41,8 +48,23 @@ PASSES: tuple[Pass, ...] = (
 
 def recognise(document: Document, years: Years | None = None) -> Letter:
     """The letter parts and metadata of ``document`` (written within ``years``, if known)."""
+    draft, letter, lines, by_rules = read_by_rules(document, years)
+    found = labeller.label(lines, by_rules)
+    if not found.by_model:
+        return letter
+    learned = assemble(draft, labelled_items(draft.items, lines, found.labels))
+    infer.infer_metadata(draft, learned)
+    return learned
+
+
+def read_by_rules(
+    document: Document, years: Years | None = None
+) -> tuple[Draft, Letter, list[Line], list[str]]:
+    """The rules' reading of ``document``: the draft, the letter, its lines and their labels
+    (what the labeller starts from, and what its training reads)."""
     letter = Letter(document=document)
     draft = Draft(document=document, years=years)
     for step in PASSES:
         step(draft, letter)
-    return letter
+    lines = document_lines(draft.items)
+    return draft, letter, lines, rule_labels(letter, lines)

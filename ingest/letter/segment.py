@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from ingest.letter import formulas, signatures
 from ingest.letter.blocks import Draft
+from ingest.letter.lines import span_lines_of
 from ingest.letter.model import Letter
 from ingest.model import AnyBlock, Paragraph, Span
 
@@ -28,7 +29,7 @@ def _split(block: AnyBlock) -> list[AnyBlock]:
         return [block]
     if "\n" not in block.text.strip():
         return _split_trailing_closing(block)
-    lines = _span_lines(block.spans)
+    lines = span_lines_of(block.spans)
     texts = ["".join(s.text for s in line if s.note is None).strip() for line in lines]
     cuts = [i for i in range(1, len(lines)) if _cut_before(texts, i)]
     if not cuts:
@@ -90,18 +91,3 @@ def _cut_before(texts: list[str], index: int) -> bool:
         return False
     signed_below = index + 1 < len(texts) and signatures.is_signature_name(texts[index + 1])
     return formulas.opens_with_closing(line) or signed_below
-
-
-def _span_lines(spans: tuple[Span, ...]) -> list[list[Span]]:
-    """The spans of each line (hard line breaks split a span in two)."""
-    lines: list[list[Span]] = [[]]
-    for span in spans:
-        if span.note is not None or "\n" not in span.text:
-            lines[-1].append(span)
-            continue
-        for n, piece in enumerate(span.text.split("\n")):
-            if n:
-                lines.append([])
-            if piece:
-                lines[-1].append(replace(span, text=piece))
-    return lines

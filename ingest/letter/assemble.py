@@ -1,0 +1,120 @@
+"""Labelled lines into letter parts: the :class:`Letter` the labeller's labels describe.
+
+The pieces (items cut where their lines' labels change, :func:`ingest.letter.lines.
+labelled_items`) fall into three regions: the **opening** before the first body line, the
+**body**, and the **closing area**, which starts at the first closing formula or signature
+after the body. Within the opening and the closing area each piece goes to the part its label
+names (a dateline below the signature is the ``closer_dateline``, an address there the
+``closer_address``); a line of another kind inside the body stays a paragraph of the body, and
+a paragraph after the signature is a postscript.
+"""
+
+from __future__ import annotations
+
+from ingest.letter import signatures
+from ingest.letter.blocks import Draft, Item, lines_of
+from ingest.letter.body import build_body
+from ingest.letter.model import Letter, Para, para_from_block
+from ingest.model import Block, Heading, PageBreak, Paragraph, Span, Table
+
+_BODY = frozenset({"body", "heading"})
+_CLOSING = frozenset({"closing", "signature"})
+
+
+def assemble(draft: Draft, pieces: list[tuple[str, Item]]) -> Letter:
+    """The letter whose parts ``pieces`` (label, item) name, without its metadata yet."""
+    letter = Letter(document=draft.document)
+    labels = [label for label, _ in pieces]
+    start = next((i for i, lab in enumerate(labels) if lab in _BODY), None)
+    if start is None:
+        start = next((i for i, lab in enumerate(labels) if lab in _CLOSING), len(labels))
+    tail = next((i for i in range(start, len(labels)) if labels[i] in _CLOSING), None)
+    if tail is None:
+        last_body = max((i for i, lab in enumerate(labels) if lab in _BODY), default=start - 1)
+        tail = last_body + 1
+    _opening(pieces[:start], letter)
+    draft.body = [_as_body(label, item) for label, item in pieces[start:tail]]
+    letter.body = build_body(draft.body)
+    _closing_area(pieces[tail:], letter)
+    return letter
+
+
+def _as_body(label: str, item: Item) -> Item:
+    if label == "heading" and isinstance(item, Paragraph):
+        return Heading(spans=item.spans, page=item.page, font_size=item.font_size,
+                       align=item.align, indent=item.indent)  # fmt: skip
+    return item
+
+
+def _merge(para: Para | None, item: Item) -> Para:
+    """``item`` as a paragraph, below the lines of ``para`` if there is one."""
+    new = para_from_block(item) if isinstance(item, Block) else Para((Span(_text(item)),))
+    if para is None:
+        return new
+    return Para((*para.content, Span("\n"), *new.content))
+
+
+def _text(item: Item) -> str:
+    if isinstance(item, Table):
+        return "\n".join(" ".join(p.text.split()) for row in item.rows for c in row for p in c)
+    return "\n".join(lines_of(item))
+
+
+def _opening(pieces: list[tuple[str, Item]], letter: Letter) -> None:
+    previous = None
+    for label, item in pieces:
+        if isinstance(item, PageBreak):
+            letter.head_breaks.append(item)
+            continue
+        if label == "dateline" and (letter.dateline is None or previous == "dateline"):
+            letter.dateline = _merge(letter.dateline, item)
+        elif label == "address":
+            letter.address.extend(_text(item).split("\n"))
+        elif label == "subject" and letter.subject is None:
+            letter.subject = _merge(None, item)
+        elif label == "salute" and (letter.salute is None or previous == "salute"):
+            letter.salute = _merge(letter.salute, item)
+        else:
+            letter.letterhead.append(_merge(None, item))
+        previous = label
+
+
+def _closing_area(pieces: list[tuple[str, Item]], letter: Letter) -> None:
+    groups: list[list[str]] = []
+    previous = None
+    for label, item in pieces:
+        if isinstance(item, PageBreak):
+            letter.tail_breaks.append(item)
+            continue
+        lines = _text(item).split("\n")
+        if label == "closing" and not groups:
+            split = signatures.split_closing_and_name(lines[-1])
+            if split is not None:  # "Ihr ergebner Arthur Schnitzler": the name signs
+                lines[-1] = split[0]
+                groups.append([split[1]])
+            letter.closer_salute = _merge(letter.closer_salute, _paragraph(lines))
+        elif label == "signature":
+            if not groups and letter.closer_salute is None:
+                split = signatures.split_closing_and_name(lines[0])
+                if split is not None:
+                    letter.closer_salute = _paragraph([split[0]])
+                    lines[0] = split[1]
+            if previous == "signature" and groups:
+                groups[-1].extend(lines)
+            else:
+                groups.append(lines)
+        elif label == "dateline" and (letter.closer_dateline is None or previous == "dateline"):
+            letter.closer_dateline = _merge(letter.closer_dateline, item)
+        elif label == "address":
+            letter.closer_address.extend(lines)
+        elif label in {"postscript", "body", "heading"}:
+            letter.postscript.append(_merge(None, item))
+        else:
+            letter.trailers.append(_merge(None, item))
+        previous = label
+    body = "\n".join(p.text for p in letter.body if isinstance(p, Para))
+    letter.signatories = signatures.group_signatories(groups, body)
+
+
+def _paragraph(lines: list[str]) -> Paragraph:
+    return Paragraph(spans=(Span("\n".join(lines)),))
