@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from metadata.names import display_order
 from metadata.xml import NS, xml_attr
 
 #: letter parts ``show`` reports as missing when the TEI has none of them
@@ -93,9 +94,11 @@ def card_from_tei(root: etree._Element) -> Card:
         date=_date_value(date),
         date_text=_text(date) or None,
         date_cert=date.get("cert", "high") if date is not None else None,
-        senders=_texts(sent, "tei:persName"),
+        # people in display order, however the TEI writes them ("Bölsche, Wilhelm" in an
+        # edition's header is shown, indexed and faceted as "Wilhelm Bölsche")
+        senders=[display_order(n) for n in _texts(sent, "tei:persName")],
         sender_orgs=_texts(sent, "tei:orgName"),
-        recipients=_texts(received, "tei:persName"),
+        recipients=[display_order(n) for n in _texts(received, "tei:persName")],
         recipient_orgs=_texts(received, "tei:orgName"),
         place_sent=_text(_first(sent, "tei:placeName")) or None,
         place_received=_text(_first(received, "tei:placeName")) or None,

@@ -70,7 +70,16 @@ gentile gent.le gent.ma egregio egr. spett.le spettabile chiar.mo illustre
 _PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al|del|della|dos|das|ten|ter"
 _PARTICLE_SET = frozenset(_PARTICLES.split("|"))
 _NAME_TOKEN = re.compile(
-    rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|(?:[A-ZÀ-ÖØ-Þ]\.){{1,3}}|(?:{_PARTICLES})$)$"
+    rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|(?:[A-ZÀ-ÖØ-Þ]\.){{1,3}}|(?:{_PARTICLES})|"
+    r"(?:d|l|dall|dell|degli|dei)['’][A-ZÀ-ÖØ-Þ][\w'’\-]*)$"
+)
+#: words of a closing formula, never of a name ("Your Obedient Servant", "Ihr ergebener")
+_CLOSING_WORDS = frozenset(
+    """
+your yours yr yrs ever truly faithfully sincerely obedient humble servant affectionately
+cordially respectfully devoted ihr ihre dein deine euer eure ergebener ergebenster treuer
+votre vôtre tout dévoué vostro vostra suo sua servitore devotissimo affezionatissimo
+""".split()
 )
 
 
@@ -170,9 +179,13 @@ def looks_like_person(line: str) -> bool:
     tokens = words(strip_honorifics(line))
     if not 2 <= len(tokens) <= 5 or any(ch.isdigit() for ch in line):
         return False
-    if is_org(line) or _lower_words(" ".join(tokens)) & ROLE_WORDS:
+    lowered = _lower_words(" ".join(tokens))
+    if is_org(line) or lowered & ROLE_WORDS or lowered & _CLOSING_WORDS:
         return False
-    return all(_NAME_TOKEN.match(token) for token in tokens) and tokens[-1][:1].isupper()
+    last = tokens[-1]
+    return all(_NAME_TOKEN.match(token) for token in tokens) and (
+        last[:1].isupper() or bool(_ELIDED.match(last))  # "Gabriele d'Annunzio"
+    )
 
 
 def classify_line(line: str, body_text: str = "") -> str:
@@ -281,15 +294,23 @@ def person_from_address_line(line: str) -> str | None:
     letterheads are set in capitals. A single name needs a title, or a marker that is not a
     place preposition before a known place ("à Beaune" is where the addressee lives).
     """
-    line = re.split(r",?\s*[-–—]{2,}", re.sub(r"\[\d+\]", "", line).strip())[0].rstrip(" ,.")
+    whole = re.split(r",?\s*[-–—]{2,}", re.sub(r"\[\d+\]", "", line).strip())[0]
+    line = whole.rstrip(" ,.")
     tokens = words(line)
     honoured = any(_is_honorific(t) for t in tokens[:4])
     marked = any(t.lower() in ADDRESS_MARKERS for t in tokens[:4])
     titled = honoured or marked
     if not titled and line.isupper() and len(tokens) > 1:
         return None
+    inverted = _inverted(whole.rstrip(" ,"))
+    if inverted and not _is_town(inverted[1]):  # "Müller, Berlin" names a place, not Berlin
+        person = _person_from_tokens(words(display_order(whole.rstrip(" ,"))), titled=True)
+        if person:
+            return person
     head, comma, _apposition = line.partition(",")
-    if comma and head.strip() and not any(ch.isdigit() for ch in line):  # not "Via …, 6"
+    # a street number after the comma is no name ("Via Roma, 6"), unless a title says the
+    # line opens with one ("Mr. P. O'Donoghue, 125, Queen's Road, …")
+    if comma and head.strip() and (honoured or not any(ch.isdigit() for ch in line)):
         person = _person_from_tokens(words(head), titled=titled)
         if person and (len(person.split()) > 1 or honoured):
             return person
@@ -299,6 +320,16 @@ def person_from_address_line(line: str) -> str | None:
         if place_word or gazetteer.is_known_place(person):
             return None
     return person
+
+
+#: a place after a comma this large is a town, not a forename ("Müller, Berlin"); smaller
+#: places share their names with forenames too often ("Vincent", "Wilhelm")
+_TOWN_POPULATION = 50_000
+
+
+def _is_town(name: str) -> bool:
+    city = gazetteer.lookup(name)
+    return city is not None and city.population >= _TOWN_POPULATION
 
 
 def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
@@ -345,5 +376,75 @@ def signature_name(line: str) -> str:
 
 
 def surname(name: str) -> str:
-    tokens = words(strip_honorifics(name))
+    """The surname of a name in either order: "Hugo von Hofmannsthal" and "Hofmannsthal, Hugo
+    von" → "Hofmannsthal" (what a letter's id is made of)."""
+    tokens = words(strip_honorifics(display_order(name)))
     return tokens[-1] if tokens else name
+
+
+#: a surname behind an elided particle: "d'Annunzio", "dell'Acqua"
+_ELIDED = re.compile(r"^\w+['’][A-ZÀ-ÖØ-Þ]")
+_NAME_SUFFIX_PART = re.compile(r"^(?:jr|jun|junior|sen|senior|sr|esq|esqre|[ivx]+)\.?$", re.I)
+
+
+def _inverted(name: str) -> tuple[str, str, str] | None:
+    """(surname, forenames, suffix) of a name written "Surname, Forenames[, Jr.]"; None for a
+    name in display order or a line whose comma sets off something else ("Jules Mercier,
+    notaire", "Lindqvist, Minister", "Müller, Dr.")."""
+    parts = [part.strip() for part in name.split(",")]
+    suffix = ""
+    if len(parts) == 3 and _NAME_SUFFIX_PART.match(parts[2]):
+        suffix = parts.pop()
+    if len(parts) != 2 or not all(parts) or any(ch.isdigit() for ch in name):
+        return None
+    head, tail = parts[0].split(), parts[1].split()
+    if not 1 <= len(head) <= 3 or not 1 <= len(tail) <= 5:
+        return None
+    if not all(_NAME_TOKEN.match(t) for t in head + tail):
+        return None
+    # the surname is capitalised (or starts with a particle: "van Gogh, Vincent"); the
+    # forenames are names or initials, with any particle after them ("Hugo von")
+    if not any(t[:1].isupper() or _ELIDED.match(t) for t in head) or not tail[0][:1].isupper():
+        return None
+    if _NAME_SUFFIX_PART.match(parts[1]) or all(_is_honorific(t) for t in tail):
+        return None  # "Smith, Jr.", "Müller, Dr."
+    lowered = _lower_words(name)
+    if lowered & (ROLE_WORDS | _CLOSING_WORDS) or is_org(name):
+        return None
+    return parts[0], parts[1], suffix
+
+
+def display_order(name: str) -> str:
+    """A name as it is shown: "Bölsche, Wilhelm" → "Wilhelm Bölsche", "Hofmannsthal, Hugo von"
+    → "Hugo von Hofmannsthal", "Richter, J. P. F." → "J. P. F. Richter", "Smith, John, Jr." →
+    "John Smith Jr."; a name already in that order, or one whose comma is not an inversion
+    ("Jules Mercier, notaire"), is returned as written (spaces collapsed). Case and spelling
+    are never changed: "BEETHOVEN, LUDWIG VAN" → "LUDWIG VAN BEETHOVEN"."""
+    inverted = _inverted(name)
+    if inverted is None:
+        return " ".join(name.split())
+    last, first, suffix = inverted
+    return " ".join(" ".join((first, last, suffix)).split())
+
+
+#: where a name's parts begin: at its start and after an apostrophe or hyphen
+_CAPITALS = re.compile(r"(^|['’\-])(\w)")
+
+
+def title_case(name: str) -> str:
+    """A name written in capitals as it is usually written: "BEETHOVEN" → "Beethoven", "LUDWIG
+    VAN BEETHOVEN" → "Ludwig van Beethoven", "J. P. F. RICHTER" → "J. P. F. Richter",
+    "O'FARRELL" → "O'Farrell"; a name not all in capitals is returned as written."""
+    if not name.isupper():
+        return name
+    out = []
+    for token in name.split():
+        lowered = token.lower()
+        if lowered in _PARTICLE_SET:
+            out.append(lowered)
+        elif len(token.rstrip(".")) <= 1:
+            out.append(token)  # an initial
+        else:
+            # each part after an apostrophe or hyphen is capitalised: O'Farrell, Hans-Peter
+            out.append(_CAPITALS.sub(lambda m: m.group(1) + m.group(2).upper(), lowered))
+    return " ".join(out)

@@ -7,9 +7,13 @@ import pytest
 from metadata.names import (
     addressed_person,
     classify_line,
+    display_order,
     person_from_address_line,
     person_from_salute,
+    signature_name,
     split_title,
+    surname,
+    title_case,
 )
 
 
@@ -126,3 +130,96 @@ def test_titles_before_a_name_do_not_make_it_a_role():
 )
 def test_a_courtesy_form_marks_someone_else(line, person):
     assert addressed_person(line) == person
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Bölsche, Wilhelm", "Wilhelm Bölsche"),
+        ("Hofmannsthal, Hugo von", "Hugo von Hofmannsthal"),
+        ("Beethoven, Ludwig van", "Ludwig van Beethoven"),
+        ("van Gogh, Vincent", "Vincent van Gogh"),
+        ("d'Annunzio, Gabriele", "Gabriele d'Annunzio"),
+        ("Richter, J. P. F.", "J. P. F. Richter"),
+        ("Smith, John, Jr.", "John Smith Jr."),
+        ("BEETHOVEN, LUDWIG VAN", "LUDWIG VAN BEETHOVEN"),  # case is kept as written
+        ("Wilhelm  Bölsche", "Wilhelm Bölsche"),
+        ("J. P. F. Richter", "J. P. F. Richter"),
+        ("BEETHOVEN", "BEETHOVEN"),
+        # commas that set off something other than forenames
+        ("Jules Mercier, notaire", "Jules Mercier, notaire"),
+        ("Lindqvist, Minister", "Lindqvist, Minister"),
+        ("Smith, Jr.", "Smith, Jr."),
+        ("Müller, Dr.", "Müller, Dr."),
+        ("Yours truly, John", "Yours truly, John"),
+        ("Dein, Arthur", "Dein, Arthur"),
+        ("Müller, 12 Hauptstraße", "Müller, 12 Hauptstraße"),
+    ],
+)
+def test_display_order(written, shown):
+    assert display_order(written) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "last"),
+    [
+        ("Hofmannsthal, Hugo von", "Hofmannsthal"),
+        ("Hugo von Hofmannsthal", "Hofmannsthal"),
+        ("Bölsche, Wilhelm", "Bölsche"),
+        ("Mr. P. O'Donoghue", "O'Donoghue"),
+    ],
+)
+def test_the_surname_of_a_name_in_either_order(name, last):
+    assert surname(name) == last
+
+
+@pytest.mark.parametrize(
+    ("written", "cased"),
+    [
+        ("BEETHOVEN", "Beethoven"),
+        ("LUDWIG VAN BEETHOVEN", "Ludwig van Beethoven"),
+        ("J. P. F. RICHTER", "J. P. F. Richter"),
+        ("E O'FARRELL", "E O'Farrell"),
+        ("Beethoven", "Beethoven"),
+    ],
+)
+def test_title_case_of_names_in_capitals(written, cased):
+    assert title_case(written) == cased
+
+
+@pytest.mark.parametrize(
+    ("line", "person"),
+    [
+        ("Mr. P. O'Donoghue, 125, Queen's Road, Dublin", "P. O'Donoghue"),
+        ("Bölsche, Wilhelm", "Wilhelm Bölsche"),
+        ("Hofmannsthal, Hugo von", "Hugo von Hofmannsthal"),
+        ("Nightingale, Florence", "Florence Nightingale"),  # a forename, not the town
+        ("Herrn Gabriele d'Annunzio", "Gabriele d'Annunzio"),
+        ("Viale Giovine Italia, 6", None),
+    ],
+)
+def test_address_lines_in_either_order(line, person):
+    assert person_from_address_line(line) == person
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("E O'Farrell", "person"),
+        ("J. P. F. Richter", "person"),
+        ("Hugo von Hofmannsthal", "person"),
+        ("Gabriele d'Annunzio", "person"),
+        ("Leonardo da Vinci", "person"),
+        ("Your Obedient Servant,", "other"),
+        ("Your Humble Servant", "other"),
+    ],
+)
+def test_signature_lines(line, kind):
+    assert classify_line(line) == kind
+
+
+def test_signature_name_keeps_initials_and_capitals():
+    assert signature_name("E O'Farrell") == "E O'Farrell"
+    assert signature_name("J. P. F. Richter.") == "J. P. F. Richter"
+    assert signature_name("Th H.") == "Th H."
+    assert signature_name("BEETHOVEN.") == "BEETHOVEN"
