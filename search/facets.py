@@ -6,6 +6,12 @@ as a 64-bit key of the exact value; a letter with several senders fills several 
 then one numpy pass over those columns, whatever the number of matches; only the few values
 shown are turned back into names, from the stored fields of one letter that carries each.
 Years come from the ``year`` column and dates for sorting from the ``date`` column.
+
+Values are counted with their case folded: "BEETHOVEN" and "Beethoven" are one sender. The
+form shown is the one the first letter counted writes, except that a name in capitals is
+shown title-cased ("BEETHOVEN" → "Beethoven", "LUDWIG VAN BEETHOVEN" → "Ludwig van
+Beethoven"), so a value's label never depends on which of its letters happens to come first
+only because one of them shouts.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ import numpy as np
 from whoosh.searching import Searcher
 from whoosh.util.numeric import from_sortable
 
+from metadata.names import title_case
 from search.docsets import native, numeric_column
 
 #: facets and how many values of each one letter can count towards
 FACET_SLOTS = {"sender": 3, "recipient": 3, "place": 2, "collection": 2, "lang": 1}
 #: every facet a search can count
 FACETS = ("sender", "recipient", "year", "lang", "place", "collection")
+#: facets of names, shown title-cased when written in capitals (a collection's "NLS" is not)
+NAME_FACETS = frozenset({"sender", "recipient", "place"})
 #: values shown per facet
 FACET_TOP = 10
 
@@ -35,8 +44,10 @@ class FacetValue:
 
 
 def facet_key(value: str) -> int:
-    """The 64-bit column key of one exact facet value (never 0, which means "none")."""
-    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+    """The 64-bit column key of one facet value, its case folded and its spaces collapsed
+    (never 0, which means "none")."""
+    folded = " ".join(value.casefold().split())
+    digest = hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True) or 1
 
 
@@ -73,7 +84,8 @@ class Columns:
             names = self._names[docnum] = self.searcher.stored_fields(docnum).get("facets", {})
         for value in names.get(facet, []):
             if facet_key(value) == key:
-                return str(value)
+                shown = " ".join(str(value).split())
+                return title_case(shown) if facet in NAME_FACETS else shown
         return "?"
 
     def at(self, fieldname: str, docs: np.ndarray) -> np.ndarray | None:
@@ -180,9 +192,22 @@ def date_order(
     return found if count is None else found[:count]
 
 
+def _distinct(names: Sequence[str]) -> list[str]:
+    """The values, each folded key once, in their first written form."""
+    seen: set[int] = set()
+    out = []
+    for name in names:
+        key = facet_key(name) if name else 0
+        if name and key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
 def facet_documents(values: dict[str, Sequence[str]]) -> dict[str, object]:
     """The facet columns and stored names of one letter, from its facet values."""
-    kept = {facet: [v for v in names if v] for facet, names in values.items()}
+    # one value per folded key: a letter to "BEETHOVEN" and "Beethoven" counts once
+    kept = {facet: _distinct(names) for facet, names in values.items()}
     document: dict[str, object] = {"facets": {k: v for k, v in kept.items() if v}}
     for facet in FACET_SLOTS:
         for field, name in zip(slot_fields(facet), kept.get(facet, []), strict=False):
