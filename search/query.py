@@ -25,6 +25,7 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     GtLtPlugin,
     MultifieldPlugin,
+    PhrasePlugin,
     QueryParser,
     syntax,
 )
@@ -32,6 +33,7 @@ from whoosh.qparser.plugins import Plugin
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
+from metadata.gazetteer import geonames_id
 from search.analysis import body_language, fold
 from search.docsets import EMPTY, Evaluation, prune
 from search.errors import EmptyIndex, QuerySyntaxError, UnknownLetter
@@ -154,6 +156,42 @@ class _Expand(Plugin):
         return group
 
 
+#: place fields, and the field that holds the GeoNames ids of each one's places
+PLACE_ID_FIELDS = {
+    "place": "place_id",
+    "place_sent": "place_sent_id",
+    "place_received": "place_received_id",
+}
+
+
+class _Places(Plugin):
+    """``place:Wien`` also finds the letters written in "Vienna", "Vienne" or "Viena": a place
+    word or phrase the gazetteer knows without doubt also searches its GeoNames id, which the
+    index holds for every place it knows (:func:`search.schema.document_for`). Only words
+    typed under a place field are looked up; bare words search the names as written."""
+
+    def filters(self, parser: QueryParser) -> list[tuple[object, int]]:
+        return [(self.expand, 106)]  # after the fields filter, before the multifield one
+
+    def expand(self, parser: QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for index, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[index] = self.expand(parser, node)
+                continue
+            if not node.has_fieldname or node.fieldname not in PLACE_ID_FIELDS:
+                continue
+            if type(node) is not syntax.WordNode and type(node) is not PhrasePlugin.PhraseNode:
+                continue  # wildcards, fuzzy words and ranges name no one place
+            found = geonames_id(node.text)
+            if found is None:
+                continue
+            place = syntax.WordNode(str(found))
+            place.startchar, place.endchar = node.startchar, node.endchar  # for error messages
+            place.set_fieldname(PLACE_ID_FIELDS[node.fieldname], override=True)
+            group[index] = syntax.OrGroup([node, place])
+        return group
+
+
 class FoldedFuzzyTerm(wq.FuzzyTerm):
     """A fuzzy word whose automaton is built once, not once per field and segment."""
 
@@ -202,6 +240,7 @@ def _parser(schema: object) -> QueryParser:
             FieldsPlugin(remove_unknown=False),
             _FieldNames([*schema.names(), *EXPANSIONS]),  # type: ignore[attr-defined]
             _Expand(),
+            _Places(),
             MultifieldPlugin(list(DEFAULT_FIELDS)),
             _Fuzzy(),
             GtLtPlugin(),

@@ -11,6 +11,8 @@ the index can always be rebuilt from the store. Fields, by what a reader searche
                     everyone named: folded words, for search
 ``*_exact``         the same names whole (``sender_exact:"Karin Lund"``), for exact filters
 ``place``           places sent and received (``place_sent``, ``place_received`` apart)
+``place_id``        the GeoNames ids of the places the gazetteer knows without doubt
+                    (``place_sent_id``, ``place_received_id``): ``place:Wien`` finds "Vienna"
 ``date``            the date (range queries, sorting), ``year`` the year (facets)
 ``lang``            language code, ``collection``, ``format`` (pdf, docx, txt), ``has_notes``
 ``id``              the archive id; ``sha256`` the original's digest
@@ -32,6 +34,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from metadata.card import Card
+from metadata.gazetteer import geonames_id
 from search.analysis import (
     SEPARATOR,
     STEMMED_LANGUAGES,
@@ -82,6 +85,9 @@ def build_schema() -> Schema:
         "place_received": words(),
         "date": DATETIME(sortable=True),
         "year": NUMERIC(int, bits=32, sortable=True),
+        "place_id": KEYWORD,
+        "place_sent_id": KEYWORD,
+        "place_received_id": KEYWORD,
         "lang": KEYWORD(stored=True, lowercase=True),
         "format": KEYWORD(lowercase=True),
         "has_notes": BOOLEAN,
@@ -120,6 +126,9 @@ def document_for(card: Card, provenance: Provenance | None = None) -> dict[str, 
         "subject": " ; ".join(headings),
         "place_sent": card.place_sent or "",
         "place_received": card.place_received or "",
+        "place_id": " ".join(_unique([_place_id(p) for p in places])),
+        "place_sent_id": _place_id(card.place_sent),
+        "place_received_id": _place_id(card.place_received),
         "lang": (card.language or "").lower(),
         "format": FORMATS.get(card.source.media_type, card.source.media_type),
         "has_notes": bool(card.notes),
@@ -153,6 +162,13 @@ def document_for(card: Card, provenance: Provenance | None = None) -> dict[str, 
         document[f"{name}_exact"] = SEPARATOR.join(values[name])
     document.update(facet_documents({**values, "lang": [card.language or ""]}))
     return document
+
+
+def _place_id(name: str | None) -> str:
+    """The GeoNames id of a place the gazetteer knows without doubt, else "" — the same
+    lookup the query makes of a place typed (``search.query``), so "Wien" and "Vienna" meet."""
+    found = geonames_id(name) if name else None
+    return str(found) if found is not None else ""
 
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
