@@ -214,7 +214,8 @@ def test_a_schnitzler_letter_is_read_from_its_correspdesc_and_body(tmp_path):
     (result,) = archive.ingest([path]).results
     assert result.status == "added", result.error
     card = archive.card(result.id)
-    assert card.senders == ["Bölsche, Wilhelm"] and card.recipients == ["Schnitzler, Arthur"]
+    # the edition writes "Bölsche, Wilhelm": the card shows names in display order
+    assert card.senders == ["Wilhelm Bölsche"] and card.recipients == ["Arthur Schnitzler"]
     assert card.date == "1890-10-25"
     assert (card.place_sent, card.place_received) == ("Berlin", "Wien")
     assert card.title == "Wilhelm Bölsche an Arthur Schnitzler, 25. 10. 1890"
