@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo-archive
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint model clean
 
 $(BIN)/epistula: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(VENV)/.test-extras
 	$(BIN)/ruff check .
 	$(BIN)/python -W error::SyntaxWarning -c "import ingest, metadata, search, archive, archive.cli"
 	$(BIN)/python -m pytest
+
+# The part labeller, trained from the edition letters in ../shared/corpus/letters/ (renditions
+# are cached in bench/.cache/); writes ingest/letter/parts.crfsuite.
+model: $(VENV)/.test-extras
+	$(BIN)/python -m bench.train
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .

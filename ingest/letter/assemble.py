@@ -11,7 +11,7 @@ a paragraph after the signature is a postscript.
 
 from __future__ import annotations
 
-from ingest.letter import signatures
+from ingest.letter import formulas, signatures
 from ingest.letter.blocks import Draft, Item, lines_of
 from ingest.letter.body import build_body
 from ingest.letter.model import Letter, Para, para_from_block
@@ -19,6 +19,7 @@ from ingest.model import Block, Heading, PageBreak, Paragraph, Span, Table
 
 _BODY = frozenset({"body", "heading"})
 _CLOSING = frozenset({"closing", "signature"})
+_ABOVE_CLOSING = frozenset({"dateline", "address", "break"})
 
 
 def assemble(draft: Draft, pieces: list[tuple[str, Item]]) -> Letter:
@@ -32,6 +33,9 @@ def assemble(draft: Draft, pieces: list[tuple[str, Item]]) -> Letter:
     if tail is None:
         last_body = max((i for i, lab in enumerate(labels) if lab in _BODY), default=start - 1)
         tail = last_body + 1
+    # a dateline or an address just above the closing formula belongs to the closing area
+    while tail > start and labels[tail - 1] in _ABOVE_CLOSING:
+        tail -= 1
     _opening(pieces[:start], letter)
     draft.body = [_as_body(label, item) for label, item in pieces[start:tail]]
     letter.body = build_body(draft.body)
@@ -88,16 +92,14 @@ def _closing_area(pieces: list[tuple[str, Item]], letter: Letter) -> None:
             continue
         lines = _text(item).split("\n")
         if label == "closing" and not groups:
-            split = signatures.split_closing_and_name(lines[-1])
-            if split is not None:  # "Ihr ergebner Arthur Schnitzler": the name signs
-                lines[-1] = split[0]
-                groups.append([split[1]])
-            letter.closer_salute = _merge(letter.closer_salute, _paragraph(lines))
+            lines = _name_below_closing(lines, groups)
+            if lines:
+                letter.closer_salute = _merge(letter.closer_salute, _paragraph(lines))
         elif label == "signature":
             if not groups and letter.closer_salute is None:
                 split = signatures.split_closing_and_name(lines[0])
                 if split is not None:
-                    letter.closer_salute = _paragraph([split[0]])
+                    letter.closer_salute = para_from_block(_paragraph([split[0]]))
                     lines[0] = split[1]
             if previous == "signature" and groups:
                 groups[-1].extend(lines)
@@ -114,6 +116,20 @@ def _closing_area(pieces: list[tuple[str, Item]], letter: Letter) -> None:
         previous = label
     body = "\n".join(p.text for p in letter.body if isinstance(p, Para))
     letter.signatories = signatures.group_signatories(groups, body)
+
+
+def _name_below_closing(lines: list[str], groups: list[list[str]]) -> list[str]:
+    """The closing formula's lines without the name that ends them, which starts the
+    signatures: "Der Ihrige herzlichst / Arthur", "Ihr ergebner Arthur Schnitzler"."""
+    named = [signatures.is_signature_name(x) and not formulas.is_closing(x) for x in lines]
+    if len(lines) > 1 and named[-1] and not any(named[:-1]):
+        groups.append([lines[-1]])
+        return lines[:-1]
+    split = signatures.split_closing_and_name(lines[-1])
+    if split is not None:
+        groups.append([split[1]])
+        return [*lines[:-1], split[0]]
+    return lines
 
 
 def _paragraph(lines: list[str]) -> Paragraph:

@@ -109,6 +109,9 @@ def _shape(line: Line) -> Features:
         "postal": places.is_postal_line(text) or bool(_POSTCODE.search(text)),
         "place": _is_place(text),
     }
+    # conjunctions a linear model cannot form itself
+    flags["name_alone"] = flags["sig_name"] and not flags["closing"] and not flags["salute"]
+    flags["date_alone"] = flags["date"] and len(words) <= 6
     f.update({name: str(value) for name, value in flags.items()})
     return f
 
@@ -123,8 +126,8 @@ def _is_place(text: str) -> bool:
 
 #: the features a line passes on to its neighbours
 _CONTEXT = (
-    "salute", "closing", "date", "sig_name", "sig_line", "len", "sentence", "rule", "prose",
-    "address_person", "postscript", "in_block",
+    "salute", "closing", "date", "sig_name", "name_alone", "sig_line", "len", "sentence",
+    "rule", "prose", "address_person", "postscript", "in_block",
 )  # fmt: skip
 
 

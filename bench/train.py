@@ -1,0 +1,183 @@
+"""Train the part labeller from the edition letters: ``make model`` (``python -m bench.train``).
+
+Every letter of ``../shared/corpus/letters/`` is rendered as an archivist receives it (plain
+text, DOCX and PDF, :mod:`bench.corpus`), read back through Epistula's own readers and rules,
+and each line the reader gives is labelled with the part the edition's markup says it is (the
+rendition keeps a label per line; :func:`gold_labels` finds each line of the reader in it).
+A linear-chain CRF (python-crfsuite) learns the labels from the features of
+:mod:`ingest.letter.features`. The result is deterministic: the letters, their order and the
+trainer's settings are fixed, and L-BFGS has no random start.
+
+Suriano's 725 dispatches are nearly all alike, so at most :data:`PER_EDITION` letters of an
+edition are taken (every edition is represented, none dominates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+
+from bench import corpus
+from ingest.letter.anatomy import read_by_rules
+from ingest.letter.features import Features, line_features
+from ingest.letter.labeller import MODEL
+from ingest.limits import Limits
+from ingest.readers import read
+from metadata.dates import Years
+
+FORMATS = ("txt", "docx", "pdf")
+#: letters per edition at most (the first ones, in the corpus's fixed order)
+PER_EDITION = 400
+#: the trainer's settings: elastic net, enough iterations to converge on the whole corpus
+PARAMS = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 150,
+    "feature.possible_transitions": True,
+    "feature.minfreq": 2,
+}
+
+
+@dataclass
+class Example:
+    """One rendition's lines: features and gold labels."""
+
+    edition: str
+    file: str
+    fmt: str
+    features: list[Features]
+    labels: list[str]
+
+
+def _key(text: str) -> str:
+    return "".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def gold_labels(sheet_lines: list[tuple[str, str]], reader_lines: list[str]) -> list[str] | None:
+    """The label of each line the reader gave, from the rendition's ``(text, label)`` lines.
+
+    The reader may join short lines or break long ones differently, so each of its lines is
+    looked for in the rendition's text (letters and digits only), from where the previous one
+    was found; it takes the label of the rendition line where it starts. None when too many
+    lines cannot be found (a reader that changed the text: the rendition is left out)."""
+    text = ""
+    starts: list[tuple[int, str]] = []
+    for line, label in sheet_lines:
+        starts.append((len(text), label))
+        text += _key(line)
+    labels: list[str] = []
+    cursor = 0
+    missing = 0
+    for line in reader_lines:
+        key = _key(line)
+        at = text.find(key[:60], cursor) if key else -1
+        if at < 0:
+            missing += 1
+            labels.append(labels[-1] if labels else "other")
+            continue
+        cursor = at + len(key)
+        label = next(lab for start, lab in reversed(starts) if start <= at)
+        labels.append(label)
+    if missing > max(2, len(reader_lines) // 5):
+        return None
+    return labels
+
+
+def example(letter: corpus.CorpusLetter, path: Path, fmt: str) -> Example | None:
+    document = read(path, Limits(period=letter.period))
+    _, _, lines, by_rules = read_by_rules(document, Years(*letter.period))
+    sheet_lines = [
+        (text, label)
+        for block, labels in zip(letter.sheet.blocks, letter.sheet.labels, strict=True)
+        for text, label in zip(block, labels, strict=True)
+    ]
+    gold = gold_labels(sheet_lines, [line.text for line in lines])
+    if gold is None or not lines:
+        return None
+    return Example(letter.edition, letter.file, fmt, line_features(lines, by_rules), gold)
+
+
+def _examples_of(job: tuple[corpus.CorpusLetter, dict[str, Path]]) -> list[Example]:
+    letter, paths = job
+    found = []
+    for fmt, path in paths.items():
+        try:
+            made = example(letter, path, fmt)
+        except Exception as error:  # a rendition a reader refuses is left out, and counted
+            print(f"  {letter.file} ({fmt}): {error}", file=sys.stderr)
+            continue
+        if made is not None:
+            found.append(made)
+    return found
+
+
+def examples(
+    letters: list[corpus.CorpusLetter], formats: Iterable[str] = FORMATS, jobs: int = 2
+) -> list[Example]:
+    """The training examples of ``letters`` in every format (rendered first if need be)."""
+    formats = tuple(formats)
+    corpus.render_all(letters, corpus.CACHE, formats, jobs=jobs)
+    work = [(x, {f: corpus.render(x, corpus.CACHE, f) for f in formats}) for x in letters]
+    out: list[Example] = []
+    with ProcessPoolExecutor(jobs) as pool:
+        for found in pool.map(_examples_of, work, chunksize=8):
+            out.extend(found)
+    return out
+
+
+def train(found: list[Example], target: Path) -> Path:
+    """Train a CRF on ``found`` and write it to ``target``."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for ex in found:
+        trainer.append(pycrfsuite.ItemSequence(ex.features), ex.labels)
+    trainer.set_params(PARAMS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(target))
+    return target
+
+
+def capped(letters: list[corpus.CorpusLetter], per_edition: int) -> list[corpus.CorpusLetter]:
+    taken: Counter[str] = Counter()
+    out = []
+    for letter in letters:
+        if taken[letter.edition] < per_edition:
+            taken[letter.edition] += 1
+            out.append(letter)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=MODEL, help="where to write the model")
+    parser.add_argument("--per-edition", type=int, default=PER_EDITION)
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    if not corpus.CORPUS.exists():
+        print(
+            f"no corpus at {corpus.CORPUS}: the model is trained from ../shared/", file=sys.stderr
+        )
+        return 2
+    began = time.monotonic()
+    letters = capped(corpus.load(), args.per_edition)
+    found = examples(letters, args.formats.split(","), jobs=args.jobs)
+    counts = Counter(label for ex in found for label in ex.labels)
+    print(f"{len(letters)} letters, {len(found)} renditions, {sum(counts.values())} lines")
+    print("  " + ", ".join(f"{label} {n}" for label, n in counts.most_common()))
+    train(found, args.out)
+    size = args.out.stat().st_size / 1e6
+    print(f"model {args.out} ({size:.1f} MB) in {time.monotonic() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
