@@ -46,7 +46,8 @@ from ingest.pipeline import letter_from_file, letters_from_files
 from ingest.tei.build import Publication
 from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei, plain_text
-from metadata.edit import MetadataError, Value, apply_fields
+from metadata.edit import Value, apply_fields
+from metadata.errors import EpistulaError
 from metadata.oai_dc import oai_dc
 from metadata.xml import parse, serialise, tei
 from search.errors import IndexMissing
@@ -81,12 +82,38 @@ class NoLetters(ArchiveError):
     remedy = "ingest letters first (epistula ingest FILE…)"
 
 
+#: the code of a failed file whose failure is an OS error (a file unreadable, a disk full)
+OS_ERROR = "os-error"
+
+
 @dataclass
 class IngestResult:
     file: str
     status: str  # "added" | "unchanged" | "failed"
     id: str | None = None
+    #: one line for the user: the file, the fault and (at the end) the remedy
     error: str | None = None
+    #: the failure's stable code (``encrypted``, ``unreadable``…: the error's ``code``), so
+    #: scripts and the CLI decide by it rather than by the wording of ``error``
+    error_code: str | None = None
+    #: what the user can do about the failure, when the error names it
+    remedy: str | None = None
+
+    def fail(self, error: str, err: EpistulaError | None) -> None:
+        """Mark the file failed with the one-line ``error`` and the code of ``err``."""
+        self.status, self.id, self.error = "failed", None, error
+        self.error_code = err.code if err is not None else OS_ERROR
+        self.remedy = (err.remedy or None) if err is not None else None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "id": self.id,
+            "error": self.error,
+            "error_code": self.error_code,
+            "remedy": self.remedy,
+        }
 
 
 @dataclass
@@ -102,7 +129,7 @@ class IngestReport:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "results": [r.__dict__ for r in self.results],
+            "results": [r.to_json() for r in self.results],
             "added": self.count("added"),
             "unchanged": self.count("unchanged"),
             "failed": self.count("failed"),
@@ -294,11 +321,14 @@ class Archive:
                 store.write_version(object_id, files, ingest_message(path))
             known.add(final.sha256, object_id)
             return IngestResult(str(path), "added", object_id), final.card
-        except (IngestError, ArchiveError, MetadataError) as err:
-            return IngestResult(str(path), "failed", error=_one_line(err, path)), None
+        except EpistulaError as err:
+            result = IngestResult(str(path), "failed")
+            result.fail(_one_line(err, path), err)
+            return result, None
         except OSError as err:
-            reason = err.strerror or str(err)
-            return IngestResult(str(path), "failed", error=f"{path.name}: {reason}"), None
+            result = IngestResult(str(path), "failed")
+            result.fail(f"{path.name}: {err.strerror or err}", None)
+            return result, None
         finally:
             if unadopted is not None:
                 unadopted.discard()
@@ -476,9 +506,8 @@ def _commit(
         lost = set(err.object_ids)
         for result, _card in staged:
             if result.id in lost:
-                result.status, result.error = "failed", f"{Path(result.file).name}: {err}"
                 known.forget(result.id or "")
-                result.id = None
+                result.fail(f"{Path(result.file).name}: {err}", err)
     cards = [card for result, card in staged if result.status == "added"]
     staged.clear()
     return cards

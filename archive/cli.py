@@ -27,7 +27,7 @@ from ingest.errors import EncryptedDocument
 from ingest.limits import CHANGES, COMMENTS, MIB, Limits
 from ingest.ocr import tesseract_languages
 from metadata.edit import MetadataError, normalise_fields
-from search.errors import SearchError
+from metadata.errors import EpistulaError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -243,6 +243,8 @@ def ingest(
     try:
         with _stop_when_asked() as stop:
             report = _ingest_with_progress(archive, files, limits, jobs, {**user, "stop": stop})
+    except EpistulaError as err:  # the archive itself (its settings, the store, a manifest)
+        fail(str(err))
     except KeyboardInterrupt:
         click.echo(
             "\nStopped at once. What was stored is kept; run the same command again to index "
@@ -250,7 +252,7 @@ def ingest(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
-    locked = [r for r in report.results if r.status == "failed" and _needs_password(r.error)]
+    locked = [r for r in report.results if r.error_code == EncryptedDocument.code]
     if (
         locked
         and password is None
@@ -338,10 +340,6 @@ def _ingest_with_progress(
         )
 
 
-def _needs_password(error: str | None) -> bool:
-    return bool(error) and EncryptedDocument.remedy in error and "password" in error
-
-
 @cli.command()
 @click.argument("letter_id")
 @click.option(
@@ -373,7 +371,7 @@ def show(ctx: click.Context, letter_id: str, fmt: str, as_json: bool) -> None:
             click.echo(archive.text(letter_id))
         else:
             _print_card(archive.card(letter_id).to_json())
-    except ArchiveError as err:
+    except EpistulaError as err:
         fail(str(err))
 
 
@@ -428,7 +426,7 @@ def list_letters(ctx: click.Context, as_json: bool) -> None:
     archive = get_archive(ctx)
     try:
         cards = sorted(archive.cards(), key=lambda c: (c.date or "9999", c.id))
-    except ArchiveError as err:
+    except EpistulaError as err:
         fail(str(err))
     if as_json:
         emit_json(
@@ -468,7 +466,7 @@ def validate(ctx: click.Context, ids: tuple[str, ...], schema: Path | None, as_j
     try:
         problems = archive.validate(ids or None, schema)
         checked = len(ids) if ids else len(archive.ids())
-    except ArchiveError as err:
+    except EpistulaError as err:
         fail(str(err))
     if as_json:
         emit_json(
@@ -495,7 +493,7 @@ def reindex(ctx: click.Context) -> None:
     archive = get_archive(ctx)
     try:
         count = archive.reindex()
-    except (ArchiveError, SearchError) as err:
+    except EpistulaError as err:
         fail(str(err))
     click.echo(f"Indexed {count} letters", err=True)
 

@@ -6,9 +6,8 @@ import click
 
 from archive.cli_common import EXIT_USAGE, emit_json, fail, get_archive, json_option
 from archive.editing import edit_letter
-from archive.errors import ArchiveError
 from metadata.edit import FIELDS, MetadataError
-from search.errors import SearchError
+from metadata.errors import EpistulaError
 
 
 def parse_assignments(assignments: tuple[str, ...]) -> dict[str, list[str]]:
@@ -54,7 +53,7 @@ def edit(ctx: click.Context, letter_id: str, assignments: tuple[str, ...], as_js
         result = edit_letter(archive, letter_id, parse_assignments(assignments))
     except MetadataError as err:
         fail(str(err), EXIT_USAGE)
-    except (ArchiveError, SearchError) as err:
+    except EpistulaError as err:
         fail(str(err))
     if as_json:
         emit_json(result.to_json())

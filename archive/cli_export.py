@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from archive.cli_common import EXIT_USAGE, emit_json, fail, get_archive, json_option
-from archive.errors import ArchiveError
 from archive.exports import FORMATS, select
-from search.errors import QuerySyntaxError, SearchError
+from metadata.errors import EpistulaError
+from search.errors import QuerySyntaxError
 
 #: options that only one format reads
 _FORMAT_OPTIONS = {"zip": "saf", "url": "cmif", "collections": "saf"}
@@ -105,7 +105,7 @@ def export(
             )
     except QuerySyntaxError as err:
         fail(str(err), EXIT_USAGE)
-    except (ArchiveError, SearchError) as err:
+    except EpistulaError as err:
         fail(str(err))
     if as_json:
         emit_json(result.to_json())

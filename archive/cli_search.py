@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
-from archive.errors import ArchiveError
 from archive.indexing import verify_index
+from metadata.errors import EpistulaError
 from search import query
-from search.errors import QuerySyntaxError, SearchError
+from search.errors import QuerySyntaxError
 from search.facets import FACETS
 from search.query import MARK_END, MARK_START, SORTS, Hit, SearchResults
 
@@ -85,7 +85,7 @@ def search(
         results = archive.search(query_text, limit, page=page, sort=sort, facets=facets)
     except QuerySyntaxError as err:
         fail(str(err), EXIT_USAGE)
-    except (SearchError, ArchiveError) as err:
+    except EpistulaError as err:
         fail(str(err))
     _render(results, as_json, as_csv)
 
@@ -107,7 +107,7 @@ def similar(ctx: click.Context, letter_id: str, limit: int, as_json: bool, as_cs
     try:
         archive.store()  # a missing archive is reported as such
         results = query.similar(archive.index_path, letter_id, limit)
-    except (SearchError, ArchiveError) as err:
+    except EpistulaError as err:
         fail(str(err))
     _render(results, as_json, as_csv)
 
@@ -137,7 +137,7 @@ def verify(ctx: click.Context, check_index: bool, fix: bool, as_json: bool) -> N
     archive = get_archive(ctx)
     try:
         report = verify_index(archive, fix=fix)
-    except (SearchError, ArchiveError) as err:
+    except EpistulaError as err:
         fail(str(err))
     if as_json:
         emit_json(report.to_json())

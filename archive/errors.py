@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metadata.errors import EpistulaError
 
-class ArchiveError(Exception):
+
+class ArchiveError(EpistulaError):
     """Base class: the archive could not do what was asked."""
 
     code = "archive-error"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metadata.errors import EpistulaError
 
-class IngestError(Exception):
+
+class IngestError(EpistulaError):
     """Base class: a file could not be turned into a letter."""
 
     code = "ingest-error"

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from metadata.dates import DateValue, display, parse_date
+from metadata.errors import EpistulaError
 from metadata.language import language_name
 from metadata.xml import NS, tei, xml_attr
 
@@ -38,17 +39,23 @@ _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-class MetadataError(Exception):
-    """Base class: a metadata value cannot be used."""
+class MetadataError(EpistulaError):
+    """Base class: a metadata value cannot be used (the message names the remedy)."""
+
+    code = "bad-metadata-value"
 
 
 class UnknownField(MetadataError):
+    code = "unknown-field"
+
     def __init__(self, name: str) -> None:
         known = ", ".join(FIELDS)
         super().__init__(f"unknown field {name!r}; the fields you can set are: {known}")
 
 
 class BadValue(MetadataError):
+    code = "bad-value"
+
     def __init__(self, name: str, value: str, remedy: str) -> None:
         super().__init__(f"{name}={value!r} cannot be used: {remedy}")
 

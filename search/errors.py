@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from metadata.errors import EpistulaError
 
-class SearchError(Exception):
-    """Base class for search and index problems."""
+
+class SearchError(EpistulaError):
+    """Base class for search and index problems (the message names the remedy)."""
+
+    code = "search-error"
 
 
 class QuerySyntaxError(SearchError):
+    code = "query-syntax"
+
     def __init__(self, query: str, reason: str) -> None:
         self.query, self.reason = query, reason
         super().__init__(f"cannot read the query {query!r}: {reason}")
 
 
 class IndexMissing(SearchError):
+    code = "no-index"
+
     def __init__(self, path: object) -> None:
         super().__init__(
             f"no search index at {path}; ingest letters first, or run 'epistula reindex'"
@@ -21,6 +29,8 @@ class IndexMissing(SearchError):
 
 
 class IndexLocked(SearchError):
+    code = "index-locked"
+
     def __init__(self, path: object, seconds: float) -> None:
         super().__init__(
             f"the search index at {path} is being written by another process and stayed locked "
@@ -29,6 +39,8 @@ class IndexLocked(SearchError):
 
 
 class UnknownLetter(SearchError):
+    code = "unknown-letter"
+
     def __init__(self, letter_id: str) -> None:
         self.letter_id = letter_id
         super().__init__(
@@ -37,6 +49,8 @@ class UnknownLetter(SearchError):
 
 
 class IndexOutdated(SearchError):
+    code = "index-outdated"
+
     def __init__(self, path: object) -> None:
         super().__init__(
             f"the search index at {path} was made by another version of Epistula; "
@@ -45,6 +59,8 @@ class IndexOutdated(SearchError):
 
 
 class EmptyIndex(SearchError):
+    code = "empty-index"
+
     def __init__(self, path: object) -> None:
         super().__init__(
             f"the search index at {path} holds no letters; ingest letters first "

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from archive.api import Archive
 from archive.cli import cli
+from ingest.errors import IngestError, NoTextLayer, UnreadableSource, UnsupportedFormat
 from tests.support import ROOT, SAMPLES, epistula_command, run_cli
 
 LETTERS = SAMPLES / "letters"
@@ -51,8 +52,11 @@ def test_ingest_json_reports_each_file(tmp_path):
     report = json.loads(out)
     assert report["added"] == 1 and report["unchanged"] == 0 and report["failed"] == 0
     (result,) = report["results"]
+    assert list(result) == ["file", "status", "id", "error", "error_code", "remedy"]
     assert result["status"] == "added" and result["error"] is None
+    assert result["error_code"] is None and result["remedy"] is None
     assert re.fullmatch(r"L-2015-02-02-lund-erik-[0-9a-f]{8}", result["id"])
+    assert list(report) == ["results", "added", "unchanged", "failed", "index_error", "interrupted"]
 
 
 def test_a_bad_file_does_not_stop_the_batch(tmp_path):
@@ -80,6 +84,18 @@ def test_a_bad_file_does_not_stop_the_batch(tmp_path):
     assert errors["c-picture.png"].startswith("c-picture.png: ")
     assert "--ocr" in errors["c-picture.png"]
     assert errors["c-photos.zip"].startswith("c-photos.zip: not a format Epistula reads")
+    # the error stays an object until the edge: its code and remedy come along, as they are
+    by_name = {Path(r["file"]).name: r for r in json.loads(out)["results"]}
+    codes = {name: r["error_code"] for name, r in by_name.items()}
+    assert codes == {
+        "a-good.txt": None,
+        "b-broken.pdf": UnreadableSource.code,
+        "c-photos.zip": UnsupportedFormat.code,
+        "c-picture.png": NoTextLayer.code,
+        "d-good.txt": None,
+    }
+    assert by_name["c-picture.png"]["remedy"] == NoTextLayer.remedy
+    assert by_name["c-picture.png"]["error"].endswith(f"; {NoTextLayer.remedy}")
     assert "3 of 5 files failed" in err
     assert len(Archive(archive).ids()) == 2
 
@@ -134,6 +150,23 @@ def test_missing_file_is_a_failure_not_a_crash(tmp_path):
     code, out, _ = invoke(tmp_path / "a", "ingest", str(tmp_path / "nope.txt"))
     assert code == 1
     assert out.startswith("failed") and "nope.txt: no such file" in out
+    code, out, _ = invoke(tmp_path / "a", "ingest", str(tmp_path / "nope.txt"), "--json")
+    (result,) = json.loads(out)["results"]
+    assert code == 1 and result["error"] == "nope.txt: no such file; check the path"
+    assert result["error_code"] == IngestError.code and result["remedy"] == "check the path"
+
+
+def test_an_unreadable_file_fails_with_the_os_error_code(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    letter = tmp_path / "locked.txt"
+    shutil.copy(LETTERS / "sv-brev-uppsala.txt", letter)
+    letter.chmod(0)
+    code, out, _ = invoke(tmp_path / "a", "ingest", str(letter), "--json")
+    (result,) = json.loads(out)["results"]
+    assert code == 1 and result["status"] == "failed"
+    assert result["error_code"] == "os-error" and result["remedy"] is None
+    assert result["error"] == "locked.txt: Permission denied"
 
 
 def test_show_card_names_parts_not_recognised(tmp_path):
