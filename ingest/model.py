@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Inline marks a span may carry (TEI ``hi/@rend`` values).
-MARKS = frozenset({"bold", "italic", "underline", "superscript"})
-
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text with the same marks.
+    """A run of text with the same marks: ``bold``, ``italic``, ``underline``,
+    ``superscript`` (TEI ``hi/@rend`` values).
 
     ``link`` is a URL when the run is a hyperlink. ``note`` is the id of a :class:`Note`
     when the run is a footnote/endnote callout (its ``text`` is the printed label, e.g. "1").
