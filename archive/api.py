@@ -15,18 +15,18 @@ export are derived from it through :func:`metadata.card.card_from_tei`.
 from __future__ import annotations
 
 import contextlib
-import functools
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
+from archive.exports import ExportResult, export
 from archive.identifiers import DIGEST_CHARS, digest_suffix
-from archive.indexing import IndexFeed
+from archive.indexing import IndexFeed, reindex
 from archive.ocfl import Problem, StorageRoot
 from archive.prepare import (
     DC_PATH,
@@ -40,6 +40,7 @@ from archive.prepare import (
 )
 from archive.settings import Settings, load_settings, write_settings
 from archive.sidecar import is_sidecar, load_manifest, load_sidecar, manifest_row, sidecar_for
+from archive.version import app_version
 from ingest.errors import IngestError
 from ingest.limits import Limits
 from ingest.pipeline import letter_from_file, letters_from_files
@@ -53,7 +54,6 @@ from metadata.xml import parse, serialise, tei
 from search.errors import IndexMissing
 
 if TYPE_CHECKING:
-    from archive.exports import ExportResult
     from search import query
 
 DEFAULT_ARCHIVE = Path("epistula-archive")
@@ -61,15 +61,6 @@ HIDDEN = (".", "~$")
 #: new letters are committed to the store together, this many at most or this old at most
 COMMIT_LETTERS = 64
 COMMIT_SECONDS = 2.0
-
-
-@functools.cache
-def app_version() -> str:
-    """Epistula's installed version (read once: package metadata is slow to read)."""
-    try:
-        return version("epistula")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0.0.0"
 
 
 class NoArchive(ArchiveError):
@@ -386,8 +377,6 @@ class Archive:
 
     def reindex(self, on_wait: Callable[[], None] | None = None) -> int:
         """Rebuild the index from the TEI in the store; returns the number of letters."""
-        from archive.indexing import reindex
-
         return reindex(self, on_wait=on_wait)
 
     # -- export ----------------------------------------------------------------------------
@@ -397,8 +386,6 @@ class Archive:
 
         See :func:`archive.exports.export` for the options.
         """
-        from archive.exports import export
-
         return export(self, fmt, target, **options)
 
     # -- validation ------------------------------------------------------------------------
@@ -589,8 +576,6 @@ def _digest(path: Path) -> str | None:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -40,6 +40,7 @@ from archive.exports.common import (
     UnknownFormat,
     UnsuitableLicence,
 )
+from archive.version import app_version
 
 if TYPE_CHECKING:
     from archive.api import Archive
@@ -130,8 +131,6 @@ def export(
     file; ``url`` (``cmif``) is where the CMIF file will be published; ``collections``
     (``saf``) are DSpace collection handles; ``progress`` is called with 1 after each letter.
     """
-    from archive.api import app_version
-
     if fmt not in FORMATS:
         raise UnknownFormat(fmt, list(FORMATS))
     chosen = select(archive, ids, query)
