@@ -27,7 +27,6 @@ from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
 from archive.exports import ExportResult, export
 from archive.identifiers import DIGEST_CHARS, digest_suffix
 from archive.indexing import IndexFeed, reindex
-from archive.ocfl import Problem, StorageRoot
 from archive.prepare import (
     DC_PATH,
     ORIGINAL_DIR,
@@ -40,6 +39,7 @@ from archive.prepare import (
 )
 from archive.settings import Settings, load_settings, write_settings
 from archive.sidecar import is_sidecar, load_manifest, load_sidecar, manifest_row, sidecar_for
+from archive.store.ocfl import Problem, StorageRoot
 from archive.version import app_version
 from ingest.errors import IngestError
 from ingest.limits import Limits

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from archive.constants import OBJECT_ID_PATTERN, RESERVED_OBJECT_IDS
+from archive.store.constants import OBJECT_ID_PATTERN, RESERVED_OBJECT_IDS
 from ingest.letter.model import Agent, Letter
 from metadata.names import surname
 

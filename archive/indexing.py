@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archive.ocfl import StorageRoot
 from archive.prepare import TEI_PATH
+from archive.store.ocfl import StorageRoot
 from metadata.card import Card
 from search import indexer
 from search.errors import IndexMissing, SearchError
@@ -59,12 +59,8 @@ class IndexReport:
 
 def provenance(store: StorageRoot, object_id: str) -> Provenance:
     """The head version of the letter and the sha512 its inventory lists for ``tei.xml``."""
-    inventory = store.inventory(object_id)
-    head = inventory["head"]
-    for digest, paths in inventory["versions"][head]["state"].items():
-        if TEI_PATH in paths:
-            return Provenance(version=head, tei_sha512=digest)
-    return Provenance(version=head)
+    head = store.head_state(object_id)
+    return Provenance(version=head.version, tei_sha512=head.digests.get(TEI_PATH, ""))
 
 
 def index_cards(

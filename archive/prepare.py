@@ -18,7 +18,7 @@ from lxml import etree
 
 from archive.errors import ArchiveError
 from archive.identifiers import object_id_for
-from archive.ocfl import StagedObject, Stager
+from archive.store.ocfl import StagedObject, Stager
 from ingest.errors import InvalidTei
 from ingest.letter.model import Letter
 from ingest.tei.build import Publication, build_tei

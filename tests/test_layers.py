@@ -32,8 +32,7 @@ FORBIDDEN_PACKAGES = {("metadata", "ingest")}
 ARCHIVE_LAYERS = {
     "archive.errors": ("store", 0),
     "archive.version": ("store", 0),
-    "archive.constants": ("store", 0),
-    "archive.ocfl": ("store", 0),
+    "archive.store": ("store", 0),
     "archive.identifiers": ("letters", 1),
     "archive.prepare": ("letters", 1),
     "archive.settings": ("letters", 1),

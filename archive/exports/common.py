@@ -35,7 +35,7 @@ from metadata.xml import parse, serialise
 
 if TYPE_CHECKING:
     from archive.api import Archive
-    from archive.ocfl import StorageRoot
+    from archive.store.ocfl import StorageRoot
 
 TEI_MEDIA_TYPE = "application/tei+xml"
 #: the staging directory's name starts with this (it is hidden, and removed on failure)
@@ -336,16 +336,8 @@ def _package_path(root: str, relative: str) -> str:
 
 
 def _head_files(store: StorageRoot, object_id: str) -> dict[str, Path]:
-    """Logical path → content file of the object's head version, from one inventory read."""
-    inventory = store.inventory(object_id)
-    state = inventory["versions"][inventory["head"]]["state"]
-    # the storage layout is 0002 flat direct: the object root is the id under the storage root
-    object_root = store.path / object_id
-    return {
-        logical: object_root / inventory["manifest"][digest][0]
-        for digest, logicals in state.items()
-        for logical in logicals
-    }
+    """Logical path → content file of the object's head version."""
+    return store.head_state(object_id).files
 
 
 class Staging:

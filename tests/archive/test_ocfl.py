@@ -1,4 +1,4 @@
-"""archive/ocfl.py: an OCFL 1.1 storage root, checked with the real ocfl-py validator.
+"""archive/store/ocfl.py: an OCFL 1.1 storage root, checked with the real ocfl-py validator.
 
 Every test uses real files under tmp_path. Crashes are simulated in a child process that
 exits hard (``os._exit``) at a chosen rename, so nothing in this process is patched for them;
@@ -21,8 +21,6 @@ from pathlib import Path
 import ocfl
 import pytest
 
-from archive import ocfl as ocfl_module
-from archive.constants import LOCK_FILENAME
 from archive.errors import (
     BatchWriteFailed,
     InvalidIdentifier,
@@ -35,7 +33,9 @@ from archive.errors import (
     VersionNotFound,
     WriteFailed,
 )
-from archive.ocfl import StorageRoot
+from archive.store import ocfl as ocfl_module
+from archive.store.constants import LOCK_FILENAME
+from archive.store.ocfl import StorageRoot
 
 ROOT = Path(__file__).resolve().parents[2]
 OBJECT_ID = "open-letter-2017"
@@ -115,7 +115,7 @@ def staging_leftovers(store: StorageRoot) -> list[str]:
 CRASH_SCRIPT = """
 import os, sys
 from pathlib import Path
-from archive.ocfl import StorageRoot
+from archive.store.ocfl import StorageRoot
 root, object_id, crash_at = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 def dying(real):
     def rename(src, dst, *args, **kwargs):
@@ -400,7 +400,7 @@ def test_a_second_writer_waits_then_gives_up(stored: StorageRoot, tmp_path: Path
 BATCH_CRASH_SCRIPT = """
 import os, sys
 from pathlib import Path
-from archive.ocfl import StorageRoot
+from archive.store.ocfl import StorageRoot
 store = StorageRoot(Path(sys.argv[1]))
 with store.batch():
     store.write_version("staged-letter", {"tei.xml": b"<TEI>staged</TEI>"}, "Ingest")

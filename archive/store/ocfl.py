@@ -56,7 +56,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from archive.constants import (
+from archive.errors import (
+    ArchiveError,
+    BatchWriteFailed,
+    InvalidIdentifier,
+    InvalidLogicalPath,
+    LogicalPathNotFound,
+    NotAStorageRoot,
+    ObjectNotFound,
+    StoreCorrupt,
+    StoreLocked,
+    UnreadableContent,
+    VersionNotFound,
+    WriteFailed,
+)
+from archive.store.constants import (
     CONTENT_DIRECTORY,
     DIGEST_ALGORITHM,
     EXTENSIONS_DIRECTORY,
@@ -75,20 +89,6 @@ from archive.constants import (
     STORAGE_ROOT_NAMASTE,
     STORAGE_ROOT_NAMASTE_CONTENT,
     VERSION_PATTERN,
-)
-from archive.errors import (
-    ArchiveError,
-    BatchWriteFailed,
-    InvalidIdentifier,
-    InvalidLogicalPath,
-    LogicalPathNotFound,
-    NotAStorageRoot,
-    ObjectNotFound,
-    StoreCorrupt,
-    StoreLocked,
-    UnreadableContent,
-    VersionNotFound,
-    WriteFailed,
 )
 
 CHUNK_BYTES = 1 << 20
@@ -155,6 +155,17 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: [{self.code}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Head:
+    """An object's head version as readers need it, from one read of its inventory."""
+
+    version: str
+    #: logical path → the content file on disk that holds it
+    files: dict[str, Path]
+    #: logical path → its sha512, as the inventory lists it
+    digests: dict[str, str]
 
 
 def problem(path: Path, code: str, **facts: object) -> Problem:
@@ -318,6 +329,25 @@ class StorageRoot:
     def head(self, object_id: str) -> str:
         """The object's head (latest) version name, e.g. ``"v2"``."""
         return self.inventory(object_id)["head"]
+
+    def head_state(self, object_id: str) -> Head:
+        """The head version's files and digests by logical path, from one inventory read.
+
+        Exports and the index call this once per letter, so it trusts the inventory's
+        content paths (``validate`` checks them) rather than checking each as :meth:`path_of`
+        does.
+        """
+        inventory = self.inventory(object_id)
+        head = inventory["head"]
+        object_root = self._object_root(object_id)
+        files: dict[str, Path] = {}
+        digests: dict[str, str] = {}
+        for digest, logicals in inventory["versions"][head]["state"].items():
+            content = object_root / inventory["manifest"][digest][0]
+            for logical in logicals:
+                files[logical] = content
+                digests[logical] = digest
+        return Head(head, files, digests)
 
     def versions(self, object_id: str) -> list[str]:
         """The object's version names, oldest first."""
