@@ -40,7 +40,7 @@ from typing import Any
 
 from lxml import etree
 
-from bench import matching, renditions
+from bench import editions, matching, renditions
 from bench.results import write_section
 from ingest.limits import Limits
 from ingest.pipeline import letter_from_file
@@ -543,6 +543,17 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+def _editions(args: argparse.Namespace) -> int:
+    report = editions.run(per_edition=args.per_edition, formats=args.formats.split(","))
+    markdown = editions.markdown(report)
+    print(markdown)
+    if args.misses is not None:
+        print(editions.misses(report, args.misses or editions.FIELDS))
+    if not args.no_write and not args.per_edition and args.formats == ",".join(FORMATS):
+        write_section("accuracy_editions", markdown)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--details", action="store_true", help="list every miss and failure")
@@ -556,7 +567,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     parser.add_argument("--only", help="only letters whose name contains this text")
     parser.add_argument("--no-tei-all", action="store_true", help="skip the tei_all check")
+    parser.add_argument(
+        "--editions",
+        action="store_true",
+        help="leave-one-edition-out on ../shared/corpus/letters/ (one model per edition)",
+    )
+    parser.add_argument("--per-edition", type=int, help="with --editions: at most N letters each")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="with --editions: formats")
     args = parser.parse_args(argv)
+    if args.editions:
+        return _editions(args)
     cases = [c for c in load_cases() if not args.only or args.only in c.name]
     tei_all = None if args.no_tei_all or not _checked_tei_all() else TEI_ALL
     result = run(cases, tei_all)

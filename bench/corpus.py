@@ -229,7 +229,10 @@ def _text_words(letter: CorpusLetter) -> set[str]:
 
 
 def _name_stated(name: str, words: set[str]) -> bool:
-    """The surname or the given name (three letters or more) of ``name`` is in the text."""
+    """The surname or the given name (three letters or more) of ``name`` (or of one of its
+    aliases, ``Name|Alias``) is in the text."""
+    if _ALIAS in name:
+        return any(_name_stated(alias, words) for alias in name.split(_ALIAS))
     tokens = [t for t in matching.words(name) if t not in matching.TITLES]
     keys = {t for t in tokens[:1] + tokens[-1:] if len(t) >= 3}
     keys |= set(_ALSO_SIGNS.get(" ".join(tokens), ()))
@@ -277,9 +280,10 @@ def _place_stated(place: str | None, text: str) -> bool:
     return False
 
 
-def expected(letter: CorpusLetter) -> dict[str, Any]:
-    """What a run should find, and per field whether the rendered text states it."""
-    truth = letter.truth
+def expected(letter: CorpusLetter, corrections: Corrections | None = None) -> dict[str, Any]:
+    """What a run should find, and per field whether the rendered text states it (with the
+    project's ``corrections`` of the truth, if given)."""
+    truth = corrections.truth(letter) if corrections is not None else letter.truth
     text = letter.sheet.text()
     words = _text_words(letter)
     salute, closing = _lines_of(letter, "salute"), _lines_of(letter, "closing")
@@ -310,8 +314,47 @@ def _people(names: list[str], orgs: list[str]) -> list[str]:
 
 
 def _names_right(found: list[str], wanted: list[str]) -> bool:
-    matched = matching.pair_up(found, wanted, matching.names_match)
+    matched = matching.pair_up(found, wanted, _same_person)
     return matched == len(wanted) == len(found)
+
+
+#: the corrections' name aliases are written into a wanted name as "Name|Alias|Alias"
+_ALIAS = "|"
+
+
+def _same_person(found: str, wanted: str) -> bool:
+    return any(matching.names_match(found, name) for name in wanted.split(_ALIAS))
+
+
+CORRECTIONS = Path(__file__).resolve().parent / "eval" / "corrections.json"
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """The project's corrections of the ground truth (``bench/eval/corrections.json``)."""
+
+    aliases: dict[tuple[str, str], tuple[str, ...]]
+    letters: dict[tuple[str, str], Any]
+
+    @classmethod
+    def load(cls, path: Path = CORRECTIONS) -> Corrections:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        aliases = {(a["edition"], a["name"]): tuple(a["also"]) for a in data["aliases"]}
+        letters = {(c["file"], c["field"]): c["corrected"] for c in data["letters"]}
+        return cls(aliases, letters)
+
+    def truth(self, letter: CorpusLetter) -> dict[str, Any]:
+        """``letter``'s truth with the corrections applied."""
+        truth = dict(letter.truth)
+        for fld in ("senders", "recipients"):
+            truth[fld] = [
+                _ALIAS.join((name, *self.aliases.get((letter.edition, name), ())))
+                for name in truth[fld]
+            ]
+        for (file, fld), value in self.letters.items():
+            if file == letter.file:
+                truth[fld] = value
+        return truth
 
 
 def _date_right(
@@ -332,6 +375,7 @@ def score(
     card: Card,
     letter: CorpusLetter,
     date_range: tuple[str | None, str | None] | None = None,
+    corrections: Corrections | None = None,
 ) -> dict[str, bool]:
     """Per field whether ``card`` (what Epistula recognised in a rendition) is right.
 
@@ -341,9 +385,10 @@ def score(
     without a range, when the card's date is ``a``); no date is right when none was found.
     Senders and recipients are right when every truth name matches a found one and nothing
     more was found (people, else the last organisation, as :mod:`bench.accuracy` counts
-    them). No place, salutation or closing is right when none was found.
+    them). No place, salutation or closing is right when none was found. With
+    ``corrections``, the truth is the project's corrected one.
     """
-    want = expected(letter)
+    want = expected(letter, corrections)
 
     def single(found: str | None, wanted: str | None, same: Any) -> bool:
         return same(found, wanted) if wanted else not found

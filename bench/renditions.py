@@ -25,6 +25,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from ingest.letter import formulas, signatures
+
 TEI = "{http://www.tei-c.org/ns/1.0}"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 CALLOUT = re.compile(r"\[(\d{1,3})\]")
@@ -153,8 +155,26 @@ def sheet_from_tei(path: Path) -> Sheet:
             sheet.labels[index] = _resolve_opener(lines, labels)
     if not _has_part_markup(text):
         sheet.labels = _label_unmarked(sheet.blocks, sheet.labels)
+    _unmarked_signature(sheet)
     sheet.layout = ["left"] * len(sheet.blocks)
     return sheet
+
+
+def _unmarked_signature(sheet: Sheet) -> None:
+    """A name closing the closer, where the edition marks no signature, is the signature:
+    Jean Paul's Berend letters put "Dein / Richter" all in ``closer/salute``."""
+    labels = [label for row in sheet.labels for label in row]
+    if "signature" in labels or "closing" not in labels:
+        return
+    rows = list(enumerate(zip(sheet.blocks, sheet.labels, strict=True)))
+    for row, (lines, line_labels) in reversed(rows):
+        if "closing" not in line_labels:
+            continue
+        last = max(i for i, label in enumerate(line_labels) if label == "closing")
+        line = lines[last]
+        if signatures.is_signature_name(line) and not formulas.is_closing(line):
+            sheet.labels[row][last] = "signature"
+        return
 
 
 def _written(line: str, label: str | None) -> bool:

@@ -121,12 +121,18 @@ def _examples_of(job: tuple[corpus.CorpusLetter, dict[str, Path]]) -> list[Examp
 
 
 def examples(
-    letters: list[corpus.CorpusLetter], formats: Iterable[str] = FORMATS, jobs: int = 2
+    letters: list[corpus.CorpusLetter],
+    formats: Iterable[str] = FORMATS,
+    jobs: int = 2,
+    folder: Path = corpus.CACHE,
 ) -> list[Example]:
-    """The training examples of ``letters`` in every format (rendered first if need be)."""
+    """The training examples of ``letters`` in every format (rendered into ``folder`` first
+    where need be)."""
     formats = tuple(formats)
-    corpus.render_all(letters, corpus.CACHE, formats, jobs=jobs)
-    work = [(x, {f: corpus.render(x, corpus.CACHE, f) for f in formats}) for x in letters]
+    corpus.render_all(letters, folder, formats, jobs=jobs)
+    work = [(x, {f: corpus.render(x, folder, f) for f in formats}) for x in letters]
+    if jobs <= 1:
+        return [ex for job in work for ex in _examples_of(job)]
     out: list[Example] = []
     with ProcessPoolExecutor(jobs) as pool:
         for found in pool.map(_examples_of, work, chunksize=8):

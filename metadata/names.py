@@ -246,7 +246,22 @@ nonna nonno zia zio nipote babbo mamma mamà zía tía tío abuela abuelo sobrin
 papá grootmoeder grootvader oma opa tante oom neef nicht mormor farmor morfar farfar moster
 faster morbror farbror mummo vaari isoäiti isoisä täti setä eno bestemor bestefar
 bedstemor bedstefar faster moster onkel tante dotter fru herre hr
+herzog herzogin fürst fürstin graf gräfin baron baronin könig königin prinz prinzessin
+principe principessa duca duchessa marchese marchesa doge signoria serenità eccellenza
+excellenz durchlaucht majestät hoheit gnaden wohlgeboren hochwürden monseigneur seigneur
+seigneurs sire duc duchesse comte comtesse marquis marquise roi reine prince princesse lord
+lady duke duchess earl king queen majesty highness grace señoría excelencia majestad alteza
+abbé pfarrer pastor rektor redakteur redacteur herausgeber kamerad gevatter landammann
+bundesrath bundesrat präsident praesident tit gönner gönnerin patron patronne mécène
 """.split()
+)
+#: the first word of a salutation that is an adjective of address, not a name ("Teuerster
+#: Freund", "Gnädigster Herzog", "Serenissimo Principe", "Excelentísimo Señor")
+_ADDRESS_ADJECTIVE = re.compile(
+    r"(?:ster|stes|ste|ter|tes|ner|ener|iger|ige|ssim[oaie]|ísim[oa]s?|issim[oaie])$", re.I
+)
+_POSSESSIVE_ADDRESS = frozenset(
+    "euer eure ew ihre vostra vostro votre vuestra vuestro your".split()
 )
 #: endings of German titles that stand in a salutation without a name ("Liebe Frau
 #: Geheimrätin!", "Hochverehrter Herr Hofrath!")
@@ -259,9 +274,16 @@ def person_from_salute(salute: str) -> str | None:
     text = re.sub(r"[-–—]+$", "", salute.strip()).strip().rstrip(",:;!").strip()
     if text.isupper():
         text = text.title()
-    text = _SALUTE_OPENING.sub("", text)
-    tokens = [t for t in words(text) if not _is_honorific(t)]
-    tokens = [t for t in tokens if t.lower() not in ROLE_WORDS and t.lower() not in SALUTE_NOUNS]
+    opened = _SALUTE_OPENING.sub("", text)
+    tokens = words(opened)
+    if opened == text:  # nothing greeted first: the salutation may open with an adjective
+        while tokens and (
+            tokens[0].lower() in _POSSESSIVE_ADDRESS or _ADDRESS_ADJECTIVE.search(tokens[0])
+        ):
+            tokens = tokens[1:]
+    tokens = [t for t in tokens if not _is_honorific(t)]
+    tokens = [t for t in tokens if t.lower() not in ROLE_WORDS]
+    tokens = [t for t in tokens if t.lower().rstrip(".") not in SALUTE_NOUNS]
     tokens = [t for t in tokens if not (len(t) > 6 and t.lower().endswith(_TITLE_ENDINGS))]
     # titles and kinship words written in lower case before the name ("Hyvä professori
     # Lindholm", "Cara zia Lucia", "Geachte mevrouw De Vries")

@@ -72,9 +72,13 @@ def place_from_address(lines: list[str]) -> str | None:
 
 
 _DATE_WORDS = re.compile(
-    r"(?:\b(?:le|den|am|il|el|on|the|ce|addì|li|lì|a|à|i|d\.|dn\.|dato|ad|anno|this)\s*)+$",
+    r"(?:\b(?:le|den|am|il|el|on|the|ce|addì|li|lì|a|à|i|d\.?|dn\.?|dato|ad|anno|this|este|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag)[’'`]?\s*)+$",
     re.IGNORECASE,
 )
+#: "from" before the place in older datelines: "Di Venetia", "Dall'Haya", "De Genesve",
+#: "Desde Ginebra", "Aus Wien"
+_FROM = re.compile(r"^(?:di|da|dal|dall[’']|dalla|de|desde|aus|von|from|van|depuis)\s*\b", re.I)
 
 
 def place_from_dateline(before_date: str) -> str | None:
@@ -85,6 +89,8 @@ def place_from_dateline(before_date: str) -> str | None:
     if not text:
         return None
     text = re.split(r",|\n", text)[0].strip(" .")
+    if _FROM.match(text) and not gazetteer.is_known_place(text):
+        text = _FROM.sub("", text).strip(" .") or text
     if not text or len(text) > 40 or any(ch.isdigit() for ch in text) or len(text.split()) > 4:
         return None
     if not text[:1].isupper() or text.lower() in _NOT_PLACES:

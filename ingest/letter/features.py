@@ -24,6 +24,15 @@ from metadata import gazetteer, names, places
 
 Features = dict[str, str | float]
 
+#: words an address line opens with, in the languages of the editions and beyond (folded)
+_ADDRESS_WORDS = frozenset(
+    """
+herrn herr frau fraulein frl tit hh hhrn monsieur madame mademoiselle messieurs mr mrs miss
+messrs dr signor signore sig sigr signora al alla all aux sr sra senor senora don dona mme mlle
+illustrissimo illustrissima wohlgeboren hochwohlgeboren sa son seiner ihrer sua esq the
+""".split()
+)
+
 #: lines longer than this are prose: the formula questions are not asked of them
 SHORT = 160
 _YEAR = re.compile(r"\b1[0-9]{3}\b|\b20[0-9]{2}\b")
@@ -104,7 +113,7 @@ def _shape(line: Line) -> Features:
         "org": names.is_org(text),
         "role": names.is_role(text),
         "address_person": names.person_from_address_line(text) is not None,
-        "address_marker": first in names.ADDRESS_MARKERS,
+        "address_marker": first in names.ADDRESS_MARKERS or first in _ADDRESS_WORDS,
         "salute_person": names.person_from_salute(text) is not None,
         "postal": places.is_postal_line(text) or bool(_POSTCODE.search(text)),
         "place": _is_place(text),
@@ -140,6 +149,8 @@ def line_features(lines: list[Line], rule_labels: list[str]) -> list[Features]:
     prose = [i for i, s in enumerate(shapes) if "prose" in s or s.get("sentence") == "True"]
     first_prose = prose[0] if prose else total
     last_prose = prose[-1] if prose else -1
+    closing_seen = _seen(shapes, rule_labels, forward=True)
+    salute_ahead = _seen(shapes, rule_labels, forward=False)
     out: list[Features] = []
     for index, (line, shape) in enumerate(zip(lines, shapes, strict=True)):
         f: Features = {"bias": 1.0, **shape, "rule": rule_labels[index]}
@@ -151,6 +162,8 @@ def line_features(lines: list[Line], rule_labels: list[str]) -> list[Features]:
         )
         if usual and line.font_size:
             f["size"] = _bucket(line.font_size / usual, (0.9, 1.1, 1.4))
+        f["after_closing"] = str(closing_seen[index])
+        f["salute_ahead"] = str(salute_ahead[index])
         same_item = index > 0 and lines[index - 1].item == line.item
         f["same_item_as_prev"] = str(same_item)
         for offset in (-2, -1, 1, 2):
@@ -163,4 +176,17 @@ def line_features(lines: list[Line], rule_labels: list[str]) -> list[Features]:
             else:
                 f[f"{offset}:edge"] = 1.0
         out.append(f)
+    return out
+
+
+def _seen(shapes: list[Features], rule_labels: list[str], forward: bool) -> list[bool]:
+    """For each line, whether a closing formula stands above it (``forward``), or a
+    salutation below it: where in the letter's frame the line is."""
+    wanted, flag = ("closing", "closing") if forward else ("salute", "salute")
+    order = range(len(shapes)) if forward else range(len(shapes) - 1, -1, -1)
+    out = [False] * len(shapes)
+    seen = False
+    for index in order:
+        out[index] = seen
+        seen = seen or rule_labels[index] == wanted or shapes[index].get(flag) == "True"
     return out

@@ -61,7 +61,25 @@ _SALUTE_WORDS = _words(
     "mio caro|mia cara|estimado|estimada|estimados|estimadas|querido|querida|queridos|"
     "queridas|distinguido|distinguida|muy señor|muy señora|muy señores|apreciado|apreciada|"
     "hola|mi querido|mi querida|geachte|beste|lieve|hooggeachte|weledelgeboren|weledele|"
-    "zeergeachte|waarde|hooggeleerde|zeer geachte|mijn lieve|mijn beste|beminde"
+    "zeergeachte|waarde|hooggeleerde|zeer geachte|mijn lieve|mijn beste|beminde|"
+    # the forms of address of older letters (16th to 19th century)
+    "hochgeehrtester|hochgeehrteste|theuerster|theuerste|teuerster|teuerste|werthester|"
+    "wertester|werteste|wertheste|liebwerther|geliebter|geliebte|geliebtester|"
+    "mein bester|meine beste|gnädigster|gnädigste|gnädiger|gnädige|hochzuverehrender|"
+    "hochzuverehrende|verehrungswürdigster|verehrungswürdiger|verehrungswerter|"
+    "hochgebietender|euer wohlgeboren|euer hochwürden|euer excellenz|euer gnaden|"
+    "ew. wohlgeboren|hochedelgeborner|hochedler|wohlgeborener|hochwürdigster|hochverehrtester|"
+    "hochverehrteste|innigstgeliebter|theurer freund|serenissimo|serenissima|serenissimi|"
+    "eccellentissimo|eccellentissima|eccellentissimi|illustrissimi|illustrissime|"
+    "molto illustre|molto reverendo|reverendissimo|reverendissima|clarissimo|magnifico|"
+    "molto magnifico|signor mio|signore mio|amatissimo|amatissima|dilettissimo|"
+    "très cher|très chère|très chers|très chères|tres cher|monseigneur|messeigneurs|sire|"
+    "très honoré|très honorée|très honorés|bien aimé|bien-aimé|bien aimés|chers frères|"
+    "mes frères|mon frère|ma sœur|mon seigneur|señor mío|señora mía|señores míos|"
+    "excelentísimo|excelentísima|ilustrísimo|ilustrísima|muy ilustre|muy querido|"
+    "muy querida|muy estimado|muy estimada|muy amado|muy amada|carísimo|carísima|amado|"
+    "amada|amados|honoured sir|honored sir|reverend sir|honoured madam|honored madam|"
+    "dear madam|weledelgestrenge|hooggeboren|edelachtbare|zeer geliefde|geliefde"
 )
 _SALUTE = re.compile(rf"^(?:{_SALUTE_WORDS})\b", re.IGNORECASE)
 #: possessives open salutations ("My dear Sir") and sentences alike: ask for more
@@ -113,7 +131,18 @@ _CLOSING_WORDS = _words(
     "le saluda|se despide|met vriendelijke groet|met vriendelijke groeten|"
     "vriendelijke groeten|hoogachtend|met hartelijke groet|met hartelijke groeten|"
     "hartelijke groeten|groeten|met de meeste hoogachting|met hoogachting|uw|je|jouw|liefs|"
-    "met groet|met collegiale groet"
+    "met groet|met collegiale groet|"
+    # the closing formulas of older letters
+    "achtungsvollst|ewig dein|ewig deine|ewig ihr|stets dein|stets deine|treu ergeben|"
+    "unterthänigster|unterthänigst|unterthänigste|gehorsamster|gehorsamste|ergebenster|"
+    "ergebener|ihrer durchlaucht|eurer|ew.|di vostra serenità|di vostra signoria|"
+    "di v. s.|di vs|humilissimo|humilissima|umilissimo|umilissima|obligatissimo|"
+    "obbligatissimo|affettionatissimo|servitore|servo|bacio le mani|gratie|vostre|"
+    "votre humble|votre très humble|votre très obéissant|très humble|votre serviteur|"
+    "votre frère|vostre frère|vostre humble|su afectísimo|su atento|su seguro servidor|"
+    "vuestro|de v. m.|humilde|your most obedient|your obedient|your humble|your affectionate|"
+    "your sincere|i am sir|i am, sir|i am, dear sir|believe me|ever your|ever yours|"
+    "uw dienstwillige|uw onderdanige|uwe"
 )
 _CLOSING = re.compile(rf"^(?:{_CLOSING_WORDS})(?:\b|(?=\W)|$)", re.IGNORECASE)
 #: a closing line made only of a possessive (and an adjective): "Dein", "Ihr getreuer"
