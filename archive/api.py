@@ -23,21 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from archive.errors import ArchiveError, BatchWriteFailed, ObjectNotFound
+from archive.errors import ArchiveError, BatchWriteFailed
 from archive.exports import ExportResult, export
-from archive.identifiers import DIGEST_CHARS, digest_suffix
 from archive.indexing import IndexFeed, reindex
-from archive.prepare import (
-    DC_PATH,
-    ORIGINAL_DIR,
-    TEI_PATH,
-    Prepared,
-    Preparer,
-    finish,
-    ingest_message,
-    object_files,
-)
-from archive.settings import Settings, load_settings, write_settings
+from archive.letters.identifiers import DIGEST_CHARS, digest_suffix
+from archive.letters.objects import LetterStore, ingest_message, object_files
+from archive.letters.prepare import Prepared, Preparer, finish
+from archive.letters.settings import Settings, load_settings, write_settings
 from archive.sidecar import is_sidecar, load_manifest, load_sidecar, manifest_row, sidecar_for
 from archive.store.ocfl import Problem, StorageRoot
 from archive.version import app_version
@@ -46,7 +38,7 @@ from ingest.limits import Limits
 from ingest.pipeline import letter_from_file, letters_from_files
 from ingest.tei.build import Publication
 from ingest.tei.schema import validate_tei
-from metadata.card import Card, card_from_tei, plain_text
+from metadata.card import Card, card_from_tei
 from metadata.edit import Value, apply_fields
 from metadata.errors import EpistulaError
 from metadata.oai_dc import oai_dc
@@ -216,7 +208,7 @@ class Archive:
 
         Files are read in ``jobs`` worker processes, each file within the time and memory
         ``limits`` allow (:func:`ingest.pipeline.letters_from_files`), which also build each
-        letter's TEI and stage its object (:mod:`archive.prepare`); this process commits the
+        letter's TEI and stage its object (:mod:`archive.letters.prepare`); this process commits the
         objects to the store in the order the files were given, and indexes each commit's
         letters while the workers read on (:class:`archive.indexing.IndexFeed`).
         """
@@ -330,35 +322,33 @@ class Archive:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def letters(self, create: bool = False) -> LetterStore:
+        """The letters in the store (what the services below the API are given)."""
+        return LetterStore(self.store(create))
+
     def ids(self) -> list[str]:
-        return self.store().object_ids()
+        return self.letters().ids()
 
     def tei_bytes(self, object_id: str, version: str | None = None) -> bytes:
-        store = self.store()
-        if not store.has(object_id):
-            raise ObjectNotFound(object_id)
-        return store.read(object_id, TEI_PATH, version)
+        return self.letters().tei_bytes(object_id, version)
 
     def tei(self, object_id: str) -> etree._Element:
-        return parse(self.tei_bytes(object_id))
+        return self.letters().tei(object_id)
 
     def dc_bytes(self, object_id: str) -> bytes:
-        return self.store().read(object_id, DC_PATH)
+        return self.letters().dc_bytes(object_id)
 
     def text(self, object_id: str) -> str:
-        return plain_text(self.tei(object_id))
+        return self.letters().text(object_id)
 
     def card(self, object_id: str) -> Card:
-        return card_from_tei(self.tei(object_id))
+        return self.letters().card(object_id)
 
     def cards(self) -> Iterator[Card]:
-        for object_id in self.ids():
-            yield self.card(object_id)
+        return self.letters().cards()
 
     def original_path(self, object_id: str) -> Path:
-        store = self.store()
-        originals = [p for p in store.logical_paths(object_id) if p.startswith(ORIGINAL_DIR + "/")]
-        return store.path_of(object_id, originals[0])
+        return self.letters().original_path(object_id)
 
     # -- search ----------------------------------------------------------------------------
 

@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
 from archive.indexing import index_cards
-from ingest.tei.schema import validate_tei
-from metadata.card import card_from_tei
+from archive.letters.objects import derive
 from metadata.edit import Value, apply_fields
-from metadata.oai_dc import oai_dc
-from metadata.xml import serialise
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,15 +33,12 @@ class EditResult:
 
 def edit_letter(archive: Archive, object_id: str, fields: Mapping[str, Value]) -> EditResult:
     """Apply user ``fields`` to the letter's TEI and store the result as a new version."""
-    store = archive.store()
-    root = archive.tei(object_id)
+    letters = archive.letters()
+    root = letters.tei(object_id)
     changed = apply_fields(root, fields, datetime.now(UTC))
-    errors = validate_tei(root)
-    if errors:
-        raise ArchiveError(object_id, f"the edited TEI would be invalid ({errors[0]})")
-    files = {path: store.path_of(object_id, path) for path in store.logical_paths(object_id)}
-    files["tei.xml"] = serialise(root)
-    files["dc.xml"] = serialise(oai_dc(root))
-    version = store.write_version(object_id, files, f"Metadata edited: {', '.join(changed)}")
-    index_cards(archive, [card_from_tei(root)])
+    derived = derive(
+        root, lambda first: ArchiveError(object_id, f"the edited TEI would be invalid ({first})")
+    )
+    version = letters.write_tei(object_id, derived, f"Metadata edited: {', '.join(changed)}")
+    index_cards(archive, [derived.card])
     return EditResult(object_id, version, changed)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archive.prepare import TEI_PATH
+from archive.letters.objects import LetterStore
 from archive.store.ocfl import StorageRoot
 from metadata.card import Card
 from search import indexer
@@ -59,8 +59,8 @@ class IndexReport:
 
 def provenance(store: StorageRoot, object_id: str) -> Provenance:
     """The head version of the letter and the sha512 its inventory lists for ``tei.xml``."""
-    head = store.head_state(object_id)
-    return Provenance(version=head.version, tei_sha512=head.digests.get(TEI_PATH, ""))
+    version, digest = LetterStore(store).tei_digest(object_id)
+    return Provenance(version=version, tei_sha512=digest)
 
 
 def index_cards(

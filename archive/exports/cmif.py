@@ -30,7 +30,7 @@ from archive.exports.common import (
     UnsuitableLicence,
     each_letter,
 )
-from archive.settings import Settings
+from archive.letters.settings import Settings
 from metadata.xml import NS, TEI_NS, safe_parser, serialise, tei, xml_attr
 
 FILENAME = "cmif.xml"

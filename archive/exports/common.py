@@ -27,7 +27,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 from lxml import etree
 
 from archive.errors import ArchiveError
-from archive.settings import Settings
+from archive.letters.objects import TEI_PATH, original_logical
+from archive.letters.settings import Settings
 from metadata.card import Card, card_from_tei
 from metadata.dublin_core import dublin_core
 from metadata.oai_dc import oai_dc_record
@@ -137,7 +138,7 @@ class ExportLetter:
 
     @cached_property
     def tei_bytes(self) -> bytes:
-        return self._files["tei.xml"].read_bytes()
+        return self._files[TEI_PATH].read_bytes()
 
     @cached_property
     def root(self) -> etree._Element:
@@ -182,7 +183,7 @@ class ExportLetter:
 
     @property
     def original_logical(self) -> str:
-        return next(name for name in sorted(self._files) if name.startswith("original/"))
+        return original_logical(self._files)
 
 
 class FileWriter(Protocol):

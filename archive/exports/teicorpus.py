@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from archive.exports.common import ExportJob, ExportOptions
-from archive.settings import Settings
+from archive.letters.settings import Settings
 from metadata.xml import TEI_NS, tei
 
 FILENAME = "corpus.xml"

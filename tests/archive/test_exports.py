@@ -37,7 +37,7 @@ from archive.exports import (
 from archive.exports import common as export_common
 from archive.exports.cmif import cmif_problems
 from archive.exports.mets import METS_NS, XLINK_NS, PackagedFile, build_mets, mets_for
-from archive.settings import Settings, write_settings
+from archive.letters.settings import Settings, write_settings
 from metadata.xml import NS, TEI_NS, safe_parser, serialise, xml_attr
 from tests.support import SAMPLES, run_cli, shared_path
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.identifiers import object_id_for
+from archive.letters.identifiers import object_id_for
 from ingest.letter.model import Agent, Letter
 from ingest.model import Document, Source
 from metadata.dates import DateValue

@@ -17,29 +17,13 @@ from pathlib import Path
 from lxml import etree
 
 from archive.errors import ArchiveError
-from archive.identifiers import object_id_for
+from archive.letters.identifiers import object_id_for
+from archive.letters.objects import derive, ingest_message, object_files
 from archive.store.ocfl import StagedObject, Stager
 from ingest.errors import InvalidTei
 from ingest.letter.model import Letter
 from ingest.tei.build import Publication, build_tei
-from ingest.tei.schema import validate_tei
-from metadata.card import Card, card_from_tei
-from metadata.oai_dc import oai_dc
-from metadata.xml import serialise
-
-#: logical paths of a letter's files in its OCFL object
-TEI_PATH = "tei.xml"
-DC_PATH = "dc.xml"
-ORIGINAL_DIR = "original"
-
-
-def object_files(original: Path, tei: bytes, dc: bytes) -> dict[str, Path | bytes]:
-    """A letter's object state: its original, its TEI and its Dublin Core, by logical path."""
-    return {f"{ORIGINAL_DIR}/{original.name}": original, TEI_PATH: tei, DC_PATH: dc}
-
-
-def ingest_message(original: Path) -> str:
-    return f"Ingested from {original.name}"
+from metadata.card import Card
 
 
 @dataclass(frozen=True)
@@ -94,14 +78,14 @@ def finish(
     root: etree._Element, object_id: str, file: str, sha256: str, carried_id: str | None
 ) -> Prepared:
     """Check the TEI ``root`` and derive the rest from it (also after a user's edits)."""
-    errors = validate_tei(root)
-    if errors:
-        raise InvalidTei(file, f"the TEI built for it is invalid ({errors[0]})")
+    derived = derive(
+        root, lambda first: InvalidTei(file, f"the TEI built for it is invalid ({first})")
+    )
     return Prepared(
         sha256=sha256,
         carried_id=carried_id,
         object_id=object_id,
-        tei=serialise(root),
-        dc=serialise(oai_dc(root)),
-        card=card_from_tei(root),
+        tei=derived.tei,
+        dc=derived.dc,
+        card=derived.card,
     )
