@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import click
 
 from archive import cli_edit, cli_export, cli_search
-from archive.api import DEFAULT_ARCHIVE, Archive, IngestReport, app_version, collect_files
+from archive.api import DEFAULT_ARCHIVE, Archive, IngestReport, app_version
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
 from archive.cli_edit import parse_assignments, set_option
 from archive.errors import ArchiveError
@@ -225,7 +225,7 @@ def ingest(
     except MetadataError as err:
         fail(str(err), EXIT_USAGE)
     user = {"fields": fields, "manifest": metadata}
-    files = collect_files(paths, recursive)
+    files = archive.collect(paths, recursive, metadata)
     if password == "":
         password = click.prompt("Password for encrypted PDFs", hide_input=True, err=True)
     limits = Limits(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from archive.cli_common import EXIT_USAGE, emit_json, fail, get_archive, json_option
-from archive.editing import edit_letter
 from metadata.edit import FIELDS, MetadataError
 from metadata.errors import EpistulaError
 
@@ -50,7 +49,7 @@ def edit(ctx: click.Context, letter_id: str, assignments: tuple[str, ...], as_js
         fail("nothing to change: give at least one --set FIELD=VALUE", EXIT_USAGE)
     archive = get_archive(ctx)
     try:
-        result = edit_letter(archive, letter_id, parse_assignments(assignments))
+        result = archive.edit(letter_id, parse_assignments(assignments))
     except MetadataError as err:
         fail(str(err), EXIT_USAGE)
     except EpistulaError as err:

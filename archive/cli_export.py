@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from archive.api import EXPORT_FORMATS
 from archive.cli_common import EXIT_USAGE, emit_json, fail, get_archive, json_option
-from archive.exports import FORMATS, select
 from metadata.errors import EpistulaError
 from search.errors import QuerySyntaxError
 
@@ -21,7 +21,7 @@ _FORMAT_OPTIONS = {"zip": "saf", "url": "cmif", "collections": "saf"}
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(FORMATS)),
+    type=click.Choice(EXPORT_FORMATS),
     required=True,
     help="tei: a TEI file per letter; teicorpus: one teiCorpus; dc: an oai_dc record per letter "
     "and index.csv; cmif: one CMIF file for correspSearch; bagit: a BagIt 1.0 bag with METS; "
@@ -84,7 +84,7 @@ def export(
         raise click.UsageError("give letter IDs or --query, not both")
     archive = get_archive(ctx)
     try:
-        chosen = select(archive, ids, query)
+        chosen = archive.select(ids, query)
         with click.progressbar(
             length=len(chosen),
             label=f"Exporting {fmt}",

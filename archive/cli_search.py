@@ -9,9 +9,7 @@ from typing import Any
 import click
 
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
-from archive.indexing import verify_index
 from metadata.errors import EpistulaError
-from search import query
 from search.errors import QuerySyntaxError
 from search.facets import FACETS
 from search.query import MARK_END, MARK_START, SORTS, Hit, SearchResults
@@ -105,8 +103,7 @@ def similar(ctx: click.Context, letter_id: str, limit: int, as_json: bool, as_cs
     """
     archive = get_archive(ctx)
     try:
-        archive.store()  # a missing archive is reported as such
-        results = query.similar(archive.index_path, letter_id, limit)
+        results = archive.similar(letter_id, limit)
     except EpistulaError as err:
         fail(str(err))
     _render(results, as_json, as_csv)
@@ -136,7 +133,7 @@ def verify(ctx: click.Context, check_index: bool, fix: bool, as_json: bool) -> N
     """  # fmt: skip
     archive = get_archive(ctx)
     try:
-        report = verify_index(archive, fix=fix)
+        report = archive.verify(fix=fix)
     except EpistulaError as err:
         fail(str(err))
     if as_json:

@@ -34,9 +34,7 @@ ARCHIVE_LAYERS = {
     "archive.version": ("store", 0),
     "archive.store": ("store", 0),
     "archive.letters": ("letters", 1),
-    "archive.sidecar": ("services", 2),
-    "archive.indexing": ("services", 2),
-    "archive.editing": ("services", 2),
+    "archive.services": ("services", 2),
     "archive.exports": ("services", 2),
     "archive.api": ("api", 3),
     "archive.cli": ("cli", 4),
@@ -49,17 +47,7 @@ ARCHIVE_LAYERS = {
 CLI_MAY_IMPORT = ("archive.api", "archive.errors", "archive.cli")
 
 #: (importer, imported) edges known to break the rules, each to be removed when fixed
-ALLOWED: set[tuple[str, str]] = {
-    # exports, indexing and editing are handed the Archive object (type-only imports)
-    ("archive.exports", "archive.api"),
-    ("archive.exports.common", "archive.api"),
-    ("archive.indexing", "archive.api"),
-    ("archive.editing", "archive.api"),
-    # the CLI reaches past the API to services
-    ("archive.cli_edit", "archive.editing"),
-    ("archive.cli_export", "archive.exports"),
-    ("archive.cli_search", "archive.indexing"),
-}
+ALLOWED: set[tuple[str, str]] = set()
 
 
 @cache

@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from archive.errors import ObjectNotFound
 from archive.exports import bagit_export, cmif, csv_export, dc, saf, tei, teicorpus
 from archive.exports.common import (
     ExportError,
@@ -40,10 +39,9 @@ from archive.exports.common import (
     UnknownFormat,
     UnsuitableLicence,
 )
+from archive.letters.objects import LetterStore
+from archive.letters.settings import Settings
 from archive.version import app_version
-
-if TYPE_CHECKING:
-    from archive.api import Archive
 
 __all__ = [
     "FORMATS",
@@ -56,8 +54,8 @@ __all__ = [
     "PackageInvalid",
     "UnknownFormat",
     "UnsuitableLicence",
+    "check_format",
     "export",
-    "select",
 ]
 
 #: format name → the function that writes it into the staging directory
@@ -90,34 +88,20 @@ class ExportResult:
         }
 
 
-def select(archive: Archive, ids: Iterable[str] = (), query: str | None = None) -> list[str]:
-    """The ids to export, sorted: those named, those matching ``query``, or every letter."""
-    store = archive.store()
-    wanted = list(ids)
-    if wanted and query:
-        raise ValueError("give letter ids or a query, not both")
-    if query:
-        hits = archive.search(query, limit=None).hits
-        chosen = sorted({hit.id for hit in hits if store.has(hit.id)})
-        if not chosen:
-            raise NoLettersSelected(f"query {query!r}", "matches no letters")
-        return chosen
-    for object_id in wanted:
-        if not store.has(object_id):
-            raise ObjectNotFound(object_id)
-    chosen = sorted(set(wanted)) if wanted else store.object_ids()
-    if not chosen:
-        raise NoLettersSelected(str(archive.path), "holds no letters", "ingest letters first")
-    return chosen
+def check_format(fmt: str) -> None:
+    """Raise :class:`UnknownFormat` unless Epistula writes ``fmt``."""
+    if fmt not in FORMATS:
+        raise UnknownFormat(fmt, list(FORMATS))
 
 
 def export(
-    archive: Archive,
+    letters: LetterStore,
+    settings: Settings,
+    archive_path: Path,
     fmt: str,
     target: Path,
+    ids: list[str],
     *,
-    ids: Iterable[str] = (),
-    query: str | None = None,
     force: bool = False,
     date: datetime | None = None,
     zip: bool = False,
@@ -125,21 +109,20 @@ def export(
     collections: Iterable[str] = (),
     progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Export the chosen letters (all by default) in format ``fmt`` into the directory ``target``.
+    """Export the letters ``ids`` (sorted, all in ``letters``) in format ``fmt`` into the
+    directory ``target``, which must not be in the archive at ``archive_path``.
 
     ``date`` pins the date the package prints (default: now); ``zip`` (``saf``) writes one zip
     file; ``url`` (``cmif``) is where the CMIF file will be published; ``collections``
     (``saf``) are DSpace collection handles; ``progress`` is called with 1 after each letter.
     """
-    if fmt not in FORMATS:
-        raise UnknownFormat(fmt, list(FORMATS))
-    chosen = select(archive, ids, query)
+    check_format(fmt)
+    chosen = list(ids)
     moment = (date or datetime.now(UTC)).replace(microsecond=0)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     options = ExportOptions(moment=moment, zip=zip, url=url, collections=tuple(collections))
-    settings = archive.settings
-    with Staging(Path(target), force=force, archive_path=archive.path) as out:
-        job = ExportJob(Letters(archive, chosen, progress), out, options, settings, app_version())
+    with Staging(Path(target), force=force, archive_path=archive_path) as out:
+        job = ExportJob(Letters(letters, chosen, progress), out, options, settings, app_version())
         FORMATS[fmt](job)
     return ExportResult(fmt, Path(target), chosen, out.files)

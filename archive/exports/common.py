@@ -22,21 +22,17 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 from lxml import etree
 
 from archive.errors import ArchiveError
-from archive.letters.objects import TEI_PATH, original_logical
+from archive.letters.objects import TEI_PATH, LetterStore, original_logical
 from archive.letters.settings import Settings
 from metadata.card import Card, card_from_tei
 from metadata.dublin_core import dublin_core
 from metadata.oai_dc import oai_dc_record
 from metadata.xml import parse, serialise
-
-if TYPE_CHECKING:
-    from archive.api import Archive
-    from archive.store.ocfl import StorageRoot
 
 TEI_MEDIA_TYPE = "application/tei+xml"
 #: the staging directory's name starts with this (it is hidden, and removed on failure)
@@ -201,11 +197,11 @@ class Letters:
 
     def __init__(
         self,
-        archive: Archive,
+        source: LetterStore,
         ids: list[str],
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        self.archive = archive
+        self.source = source
         self.ids = ids
         self._progress = progress
 
@@ -213,9 +209,8 @@ class Letters:
         return len(self.ids)
 
     def __iter__(self) -> Iterator[ExportLetter]:
-        store = self.archive.store()
         for object_id in self.ids:
-            yield ExportLetter(object_id, _head_files(store, object_id))
+            yield ExportLetter(object_id, self.source.head(object_id).files)
             self.done()
 
     def done(self) -> None:
@@ -237,11 +232,11 @@ def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
         for number, letter in enumerate(letters, start=1):
             yield work(letter, number, job.out)
         return
-    store = letters.archive.store()
+    source = letters.source
     direct = DirectWriter(job.out.root)
 
     def task(number: int, object_id: str) -> tuple[R, list[str]]:
-        value = work(ExportLetter(object_id, _head_files(store, object_id)), number, direct)
+        value = work(ExportLetter(object_id, source.head(object_id).files), number, direct)
         return value, direct.take()
 
     tasks = list(enumerate(letters.ids, start=1))
@@ -334,11 +329,6 @@ def _package_path(root: str, relative: str) -> str:
     if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
         raise ExportError(f"package path {relative!r}", "would leave the export directory")
     return os.path.join(root, *parts)
-
-
-def _head_files(store: StorageRoot, object_id: str) -> dict[str, Path]:
-    """Logical path → content file of the object's head version."""
-    return store.head_state(object_id).files
 
 
 class Staging:

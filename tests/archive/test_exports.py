@@ -37,6 +37,7 @@ from archive.exports import (
 from archive.exports import common as export_common
 from archive.exports.cmif import cmif_problems
 from archive.exports.mets import METS_NS, XLINK_NS, PackagedFile, build_mets, mets_for
+from archive.letters.objects import LetterStore
 from archive.letters.settings import Settings, write_settings
 from metadata.xml import NS, TEI_NS, safe_parser, serialise, xml_attr
 from tests.support import SAMPLES, run_cli, shared_path
@@ -462,7 +463,7 @@ def test_a_mets_filled_in_from_the_shared_skeleton_is_the_one_built_whole(archiv
     store = archive.store()
     options = export_common.ExportOptions(moment=MOMENT)
     for object_id in archive.ids():
-        letter = export_common.ExportLetter(object_id, export_common._head_files(store, object_id))
+        letter = export_common.ExportLetter(object_id, LetterStore(store).head(object_id).files)
         files = [
             PackagedFile("original", "original", f"{object_id} ü.txt", "text/plain", 12, "a" * 64),
             PackagedFile("tei", "transcription", "tei.xml", "application/tei+xml", 7, "b" * 64),

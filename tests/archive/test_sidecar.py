@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.sidecar import (
+from archive.services.sidecar import (
     BadMetadataFile,
     is_sidecar,
     load_manifest,

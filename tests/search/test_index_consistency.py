@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from archive.api import Archive
 from archive.cli import cli
-from archive.indexing import letters_for_index
+from archive.services.indexing import letters_for_index
 from search import indexer
 from tests.support import ROOT, SAMPLES, epistula_command, run_cli
 
@@ -210,7 +210,8 @@ def _reindex_waiting_at_most_half_a_second(archive: Path) -> subprocess.Complete
 
 def test_a_feed_lets_other_writers_in_between_its_commits(copy):
     # ingest feeds the index as it stores letters: a long batch must not lock others out
-    cards = list(letters_for_index(Archive(copy)))  # with the version each is indexed from
+    # the cards with the version each is indexed from
+    cards = list(letters_for_index(Archive(copy).letters()))
     with indexer.Feed(copy / "index", commit_seconds=3600) as feed:
         feed.add(cards[:3])  # its writer is open, holding the lock
         assert _reindex_waiting_at_most_half_a_second(copy).returncode == 1

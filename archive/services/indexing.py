@@ -6,23 +6,22 @@ indexed letter records the OCFL version and the sha512 of the ``tei.xml`` it was
 inventories alone, which letters are missing from the index, which are stale (their TEI changed
 after indexing) and which are indexed but no longer in the store. ``--fix`` brings those up to
 date without rebuilding the rest.
+
+Every function takes the letters (:class:`~archive.letters.objects.LetterStore`) and the
+index's directory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from archive.letters.objects import LetterStore
-from archive.store.ocfl import StorageRoot
 from metadata.card import Card
 from search import indexer
 from search.errors import IndexMissing, SearchError
 from search.schema import Provenance
-
-if TYPE_CHECKING:
-    from archive.api import Archive
 
 
 @dataclass(frozen=True)
@@ -57,20 +56,21 @@ class IndexReport:
         }
 
 
-def provenance(store: StorageRoot, object_id: str) -> Provenance:
+def provenance(letters: LetterStore, object_id: str) -> Provenance:
     """The head version of the letter and the sha512 its inventory lists for ``tei.xml``."""
-    version, digest = LetterStore(store).tei_digest(object_id)
+    version, digest = letters.tei_digest(object_id)
     return Provenance(version=version, tei_sha512=digest)
 
 
 def index_cards(
-    archive: Archive, cards: Iterable[Card], on_wait: Callable[[], None] | None = None
+    letters: LetterStore,
+    index_path: Path,
+    cards: Iterable[Card],
+    on_wait: Callable[[], None] | None = None,
 ) -> int:
     """Index (add or replace) letters just written to the store, with their provenance."""
-    store = archive.store()
-    return indexer.update(
-        archive.index_path, ((card, provenance(store, card.id)) for card in cards), on_wait=on_wait
-    )
+    pairs = ((card, provenance(letters, card.id)) for card in cards)
+    return indexer.update(index_path, pairs, on_wait=on_wait)
 
 
 class IndexFeed:
@@ -82,14 +82,16 @@ class IndexFeed:
     on storing letters.
     """
 
-    def __init__(self, archive: Archive, on_wait: Callable[[], None] | None = None) -> None:
-        self._store = archive.store()
-        self._feed = indexer.Feed(archive.index_path, on_wait=on_wait)
+    def __init__(
+        self, letters: LetterStore, index_path: Path, on_wait: Callable[[], None] | None = None
+    ) -> None:
+        self._letters = letters
+        self._feed = indexer.Feed(index_path, on_wait=on_wait)
         self.error: SearchError | OSError | None = None
 
     def add(self, cards: list[Card]) -> None:
         if cards and self.error is None:
-            pairs = [(card, provenance(self._store, card.id)) for card in cards]
+            pairs = [(card, provenance(self._letters, card.id)) for card in cards]
             self._guarded(lambda: self._feed.add(pairs))
 
     def catch_up(self, ids: Iterable[str], card: Callable[[str], Card]) -> None:
@@ -118,27 +120,27 @@ class IndexFeed:
             self.error = err
 
 
-def letters_for_index(archive: Archive, ids: Iterable[str] | None = None) -> Iterator[
+def letters_for_index(letters: LetterStore, ids: Iterable[str] | None = None) -> Iterator[
     tuple[Card, Provenance]
 ]:  # fmt: skip
     """Every letter (or those of ``ids``) as the index needs it: card and provenance."""
-    store = archive.store()
-    for object_id in archive.ids() if ids is None else ids:
-        yield archive.card(object_id), provenance(store, object_id)
+    for object_id in letters.ids() if ids is None else ids:
+        yield letters.card(object_id), provenance(letters, object_id)
 
 
-def reindex(archive: Archive, on_wait: Callable[[], None] | None = None) -> int:
+def reindex(
+    letters: LetterStore, index_path: Path, on_wait: Callable[[], None] | None = None
+) -> int:
     """Rebuild the whole index from the store."""
-    return indexer.rebuild(archive.index_path, letters_for_index(archive), on_wait=on_wait)
+    return indexer.rebuild(index_path, letters_for_index(letters), on_wait=on_wait)
 
 
-def verify_index(archive: Archive, fix: bool = False) -> IndexReport:
+def verify_index(letters: LetterStore, index_path: Path, fix: bool = False) -> IndexReport:
     """Compare the index with the store; with ``fix``, re-index what is missing or stale and
     drop what the store no longer holds."""
-    store = archive.store()
-    ids = store.object_ids()
+    ids = letters.ids()
     try:
-        indexed = indexer.indexed(archive.index_path)
+        indexed = indexer.indexed(index_path)
     except IndexMissing:
         indexed = {}
     problems: list[IndexProblem] = []
@@ -147,7 +149,7 @@ def verify_index(archive: Archive, fix: bool = False) -> IndexReport:
         if held is None:
             problems.append(IndexProblem(object_id, "index-missing", "not in the search index"))
             continue
-        current = provenance(store, object_id)
+        current = provenance(letters, object_id)
         if held.tei_sha512 != current.tei_sha512:
             was = f"{held.version or 'an unknown version'}"
             problems.append(
@@ -166,7 +168,7 @@ def verify_index(archive: Archive, fix: bool = False) -> IndexReport:
         refresh = [p.id for p in problems if p.code != "index-orphan"]
         orphans = [p.id for p in problems if p.code == "index-orphan"]
         if refresh:
-            report.fixed += indexer.update(archive.index_path, letters_for_index(archive, refresh))
+            report.fixed += indexer.update(index_path, letters_for_index(letters, refresh))
         if orphans:
-            report.fixed += indexer.remove(archive.index_path, orphans)
+            report.fixed += indexer.remove(index_path, orphans)
     return report

@@ -6,19 +6,15 @@ are derived again from the new TEI, so no copy of the metadata is left behind.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from archive.errors import ArchiveError
-from archive.indexing import index_cards
-from archive.letters.objects import derive
+from archive.letters.objects import LetterStore, derive
+from archive.services.indexing import index_cards
 from metadata.edit import Value, apply_fields
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from archive.api import Archive
 
 
 @dataclass(frozen=True)
@@ -31,14 +27,15 @@ class EditResult:
         return {"id": self.id, "version": self.version, "changed": self.changed}
 
 
-def edit_letter(archive: Archive, object_id: str, fields: Mapping[str, Value]) -> EditResult:
+def edit_letter(
+    letters: LetterStore, index_path: Path, object_id: str, fields: Mapping[str, Value]
+) -> EditResult:
     """Apply user ``fields`` to the letter's TEI and store the result as a new version."""
-    letters = archive.letters()
     root = letters.tei(object_id)
     changed = apply_fields(root, fields, datetime.now(UTC))
     derived = derive(
         root, lambda first: ArchiveError(object_id, f"the edited TEI would be invalid ({first})")
     )
     version = letters.write_tei(object_id, derived, f"Metadata edited: {', '.join(changed)}")
-    index_cards(archive, [derived.card])
+    index_cards(letters, index_path, [derived.card])
     return EditResult(object_id, version, changed)

@@ -1,0 +1,394 @@
+"""The ingest service: files in, letters stored and indexed, one result per file.
+
+:func:`ingest` reads the files in worker processes (:func:`ingest.pipeline.letters_from_files`,
+which also prepare and stage each letter: :mod:`archive.letters.prepare`), commits the letters
+to the store in the order the files were given, in batches, and indexes each batch while the
+workers read on (:class:`archive.services.indexing.IndexFeed`). A bad file is a failed result
+with its error's code, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.errors import ArchiveError, BatchWriteFailed
+from archive.letters.identifiers import DIGEST_CHARS, digest_suffix
+from archive.letters.objects import LetterStore, ingest_message, object_files
+from archive.letters.prepare import Prepared, Preparer, finish
+from archive.services.indexing import IndexFeed
+from archive.services.sidecar import is_sidecar, load_sidecar, manifest_row, sidecar_for
+from archive.store.ocfl import StorageRoot
+from ingest.errors import EncryptedDocument, IngestError
+from ingest.limits import Limits
+from ingest.pipeline import letter_from_file, letters_from_files
+from ingest.tei.build import Publication
+from metadata.card import Card
+from metadata.edit import Value, apply_fields
+from metadata.errors import EpistulaError
+from metadata.xml import parse
+
+HIDDEN = (".", "~$")
+#: new letters are committed to the store together, this many at most or this old at most
+COMMIT_LETTERS = 64
+COMMIT_SECONDS = 2.0
+#: the code of a failed file whose failure is an OS error (a file unreadable, a disk full)
+OS_ERROR = "os-error"
+
+
+@dataclass
+class IngestResult:
+    file: str
+    status: str  # "added" | "unchanged" | "failed"
+    id: str | None = None
+    #: one line for the user: the file, the fault and (at the end) the remedy
+    error: str | None = None
+    #: the failure's stable code (``encrypted``, ``unreadable``…: the error's ``code``), so
+    #: scripts and the CLI decide by it rather than by the wording of ``error``
+    error_code: str | None = None
+    #: what the user can do about the failure, when the error names it
+    remedy: str | None = None
+
+    def fail(self, error: str, err: EpistulaError | None) -> None:
+        """Mark the file failed with the one-line ``error`` and the code of ``err``."""
+        self.status, self.id, self.error = "failed", None, error
+        self.error_code = err.code if err is not None else OS_ERROR
+        self.remedy = (err.remedy or None) if err is not None else None
+
+    @property
+    def needs_password(self) -> bool:
+        """Whether the file failed for want of a (right) password."""
+        return self.error_code == EncryptedDocument.code
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "id": self.id,
+            "error": self.error,
+            "error_code": self.error_code,
+            "remedy": self.remedy,
+        }
+
+
+@dataclass
+class IngestReport:
+    results: list[IngestResult] = field(default_factory=list)
+    #: set when letters were stored but the index could not be updated
+    index_error: str | None = None
+    #: whether the batch was asked to stop before its last file (what it did is kept)
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def merge(self, again: IngestReport) -> None:
+        """Take the results of files ingested again (with a password) in place of the first."""
+        retried = {r.file: r for r in again.results}
+        self.results = [retried.get(r.file, r) for r in self.results]
+        self.index_error = self.index_error or again.index_error
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "results": [r.to_json() for r in self.results],
+            "added": self.count("added"),
+            "unchanged": self.count("unchanged"),
+            "failed": self.count("failed"),
+            "index_error": self.index_error,
+            "interrupted": self.interrupted,
+        }
+
+
+class Files(list[Path]):
+    """Files already collected (:func:`collect_files`): ingest takes them as they are."""
+
+
+def collect_files(
+    paths: Iterable[Path], recursive: bool = False, manifest: Path | None = None
+) -> Files:
+    """The files named, and with ``recursive`` those under named folders (sorted; hidden
+    files, sidecar metadata files and the ``manifest`` left out)."""
+    files = Files(paths) if isinstance(paths, Files) else Files()
+    for path in () if isinstance(paths, Files) else paths:
+        if path.is_dir():
+            pattern = path.rglob("*") if recursive else path.iterdir()
+            files.extend(
+                sorted(
+                    p
+                    for p in pattern
+                    if p.is_file() and not p.name.startswith(HIDDEN) and not is_sidecar(p)
+                )
+            )
+        else:
+            files.append(path)
+    if manifest is not None:  # the manifest describes letters; it is not one
+        files = Files(f for f in files if f.resolve() != manifest.resolve())
+    return files
+
+
+def ingest(
+    letters: LetterStore,
+    index_path: Path,
+    files: Files,
+    publication: Publication,
+    version: str,
+    *,
+    limits: Limits,
+    progress: Callable[[Path], None] | None = None,
+    jobs: int = 1,
+    fields: Mapping[str, Value] | None = None,
+    manifest: Path | None = None,
+    rows: Mapping[str, dict[str, Value]] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> IngestReport:
+    """Ingest every file into ``letters`` and the index at ``index_path`` (see the module).
+
+    ``stop`` is asked before each file: once it says so, the batch stops there, and the
+    letters done so far are stored and indexed as at a normal end (``interrupted``).
+    Metadata the user supplies wins over what was recognised: the ``rows`` of a CSV
+    ``manifest`` (:func:`~archive.services.sidecar.load_manifest`, read by the caller before
+    it creates the archive, so a bad manifest creates nothing), then a sidecar file beside
+    the letter, then ``fields`` (see :mod:`archive.services.sidecar`).
+    """
+    rows = rows or {}
+    report = IngestReport()
+    store = letters.store
+    known = KnownDigests(letters)
+    staged: list[tuple[IngestResult, Card]] = []
+    preparer = Preparer(publication, version, store.stager())
+    digests = {i: digest for i, path in enumerate(files) if (digest := _digest(path))}
+    # files already archived (same bytes) are not even sent to a worker
+    new = [i for i in range(len(files)) if i in digests and known.get(digests[i]) is None]
+    read = letters_from_files([files[i] for i in new], limits, jobs, then=preparer)
+    # letters are indexed as they are committed, while the workers read the next ones
+    feed = IndexFeed(letters, index_path)
+    try:
+        with contextlib.closing(read), store.batch():
+            parsed = iter(read)
+            for index, path in enumerate(files):
+                if stop is not None and stop():
+                    report.interrupted = True
+                    break
+                outcome = None
+                if new and new[0] == index:
+                    new.pop(0)
+                    outcome = next(parsed)[1]
+                result, card = _ingest_one(
+                    store,
+                    path,
+                    Incoming(digests.get(index), outcome, preparer, limits),
+                    known,
+                    _supplied(path, rows, manifest, fields),
+                )
+                report.results.append(result)
+                if card is not None:
+                    staged.append((result, card))
+                if store.staged >= COMMIT_LETTERS or store.staged_for >= COMMIT_SECONDS:
+                    feed.add(_commit(store, staged, known))
+                if progress is not None:
+                    progress(path)
+            feed.add(_commit(store, staged, known))
+        feed.catch_up(
+            dict.fromkeys(r.id for r in report.results if r.status == "unchanged" and r.id),
+            letters.card,
+        )
+    finally:
+        feed.close()
+        # what the workers staged and the batch did not take (it stopped early, or failed)
+        store.discard_own_stages()
+    if feed.error is not None:
+        report.index_error = f"{feed.error}; the letters are stored, run 'epistula reindex'"
+    return report
+
+
+def _ingest_one(
+    store: StorageRoot,
+    path: Path,
+    incoming: Incoming,
+    known: KnownDigests,
+    supplied: Callable[[], dict[str, Value]],
+) -> tuple[IngestResult, Card | None]:
+    # what a worker staged is adopted by the store, or removed when this returns
+    unadopted = incoming.outcome if isinstance(incoming.outcome, Prepared) else None
+    try:
+        if not path.is_file():
+            raise IngestError(path, "no such file", "check the path")
+        # the same bytes are never parsed twice: the digest alone says "unchanged"
+        existing = known.get(incoming.digest or sha256_of(path))
+        if existing:
+            return IngestResult(str(path), "unchanged", existing), None
+        prepared = incoming.prepared(path)
+        # a TEI export names the original it was made from: that digest says "unchanged"
+        existing = known.get(prepared.sha256)
+        if existing:
+            return IngestResult(str(path), "unchanged", existing), None
+        object_id = prepared.object_id
+        if prepared.carried_id == object_id and store.has(object_id):
+            raise ArchiveError(
+                path.name,
+                f"the archive already holds another letter with the id {object_id}",
+                "ingest it into another archive, or remove its publicationStmt/idno",
+            )
+        final = _with_user_fields(prepared, supplied(), path)
+        if final is prepared and prepared.staged is not None:
+            unadopted = None
+            store.adopt(prepared.staged)  # the worker staged exactly this
+        else:
+            files = object_files(path, final.tei, final.dc)
+            store.write_version(object_id, files, ingest_message(path))
+        known.add(final.sha256, object_id)
+        return IngestResult(str(path), "added", object_id), final.card
+    except EpistulaError as err:
+        result = IngestResult(str(path), "failed")
+        result.fail(_one_line(err, path), err)
+        return result, None
+    except OSError as err:
+        result = IngestResult(str(path), "failed")
+        result.fail(f"{path.name}: {err.strerror or err}", None)
+        return result, None
+    finally:
+        if unadopted is not None:
+            unadopted.discard()
+
+
+class KnownDigests:
+    """sha256 of an original → the id of the letter made from it, as far as asked.
+
+    An id ends in the first eight hex digits of its original's digest, so only the letters
+    whose id ends like a file's digest have their TEI read to compare the whole digest
+    (and, once, any letter whose id was brought in by a TEI export in another form): adding
+    a few letters to a large archive does not read every letter in it.
+    """
+
+    def __init__(self, letters: LetterStore) -> None:
+        self._letters = letters
+        self._found: dict[str, str] = {}
+        self._by_suffix: dict[str, list[str]] | None = None
+
+    def get(self, digest: str) -> str | None:
+        if digest not in self._found and self._by_suffix is None:
+            self._by_suffix = {}
+            others = []
+            for object_id in self._letters.ids():
+                suffix = object_id[-DIGEST_CHARS:]
+                if object_id.endswith(digest_suffix(suffix)) and _is_hex(suffix):
+                    self._by_suffix.setdefault(suffix, []).append(object_id)
+                else:
+                    others.append(object_id)
+            self._read(others)
+        if digest not in self._found and self._by_suffix:
+            self._read(self._by_suffix.pop(digest[:DIGEST_CHARS], []))
+        return self._found.get(digest)
+
+    def add(self, digest: str, object_id: str) -> None:
+        self._found[digest] = object_id
+
+    def forget(self, object_id: str) -> None:
+        for digest in [d for d, known in self._found.items() if known == object_id]:
+            del self._found[digest]
+
+    def _read(self, object_ids: list[str]) -> None:
+        for object_id in object_ids:
+            digest = self._letters.card(object_id).source.sha256
+            if digest:
+                self._found.setdefault(digest, object_id)
+
+
+def _is_hex(text: str) -> bool:
+    return all(ch in "0123456789abcdef" for ch in text)
+
+
+def _commit(
+    store: StorageRoot, staged: list[tuple[IngestResult, Card]], known: KnownDigests
+) -> list[Card]:
+    """Commit the letters staged in the store's batch; the cards of those now stored.
+
+    A letter the commit could not store is reported failed, and forgotten as known, so the
+    same file later in the batch is read again rather than called unchanged.
+    """
+    try:
+        store.commit_batch()
+    except BatchWriteFailed as err:
+        lost = set(err.object_ids)
+        for result, _card in staged:
+            if result.id in lost:
+                known.forget(result.id or "")
+                result.fail(f"{Path(result.file).name}: {err}", err)
+    cards = [card for result, card in staged if result.status == "added"]
+    staged.clear()
+    return cards
+
+
+def _supplied(
+    path: Path,
+    rows: Mapping[str, dict[str, Value]],
+    manifest: Path | None,
+    fields: Mapping[str, Value] | None,
+) -> Callable[[], dict[str, Value]]:
+    """The user's fields for ``path``, read when the letter is about to be stored (a bad
+    sidecar then fails that file alone)."""
+
+    def merged() -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        if manifest is not None:
+            values.update(manifest_row(rows, manifest.parent, path))
+        sidecar = sidecar_for(path)
+        if sidecar is not None:
+            values.update(load_sidecar(sidecar))
+        values.update(fields or {})
+        return values
+
+    return merged
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A file on its way into the store: its digest, and what a worker made of it."""
+
+    digest: str | None  # None when it could not be hashed beforehand
+    outcome: Prepared | IngestError | None  # None when no worker read it
+    preparer: Preparer
+    limits: Limits
+
+    def prepared(self, path: Path) -> Prepared:
+        """The prepared letter, or its error raised again."""
+        if self.outcome is None:
+            return self.preparer(letter_from_file(path, self.limits))
+        if isinstance(self.outcome, IngestError):
+            raise self.outcome
+        return self.outcome
+
+
+def _with_user_fields(prepared: Prepared, values: dict[str, Value], path: Path) -> Prepared:
+    """The letter with the user's metadata written into its TEI (and all derived again)."""
+    if not values:
+        return prepared
+    root = parse(prepared.tei)
+    if not apply_fields(root, values):
+        return prepared
+    return finish(root, prepared.object_id, path.name, prepared.sha256, prepared.carried_id)
+
+
+def _digest(path: Path) -> str | None:
+    """The file's sha256, or None when it cannot be read here (reported when it is stored)."""
+    try:
+        return sha256_of(path) if path.is_file() else None
+    except OSError:
+        return None
+
+
+def sha256_of(path: Path) -> str:
+    """The file's sha256, read a MiB at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _one_line(err: Exception, path: Path) -> str:
+    text = " ".join(str(err).split())
+    return text if path.name in text else f"{path.name}: {text}"
