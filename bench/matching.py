@@ -5,6 +5,11 @@ The rules are the same for every letter and every format:
 * **names** match when they are the same after folding case and accents and dropping titles
   and honorifics ("Dr", "Herrn", "Chairwoman", "Esqre"); or when the surnames agree and the
   given names agree as far as both are written (initials count: "A. Escher" is "Alfred Escher");
+  a signature may write fewer given names than the register, in the same order ("Friedrich
+  von Mülinen" is "Egbert Friedrich von Mülinen"), abbreviate them as writers did ("Hch.",
+  "Friedr.", "Joh." for Heinrich, Friedrich, Johann), spell them with C or K, I or J ("Carl",
+  "Karl"), spell an umlaut out ("Waeffler" is "Wäffler"), or add a second surname with a
+  hyphen ("J J Blumer-Heer" is "Johann Jakob Blumer");
   or when one side is a single name that is the other's given name or surname ("Margot",
   "Ellison" from "Dear Chairwoman Ellison:");
 * **places** match when one of their comma-separated parts is the same after folding, or when
@@ -51,10 +56,38 @@ def _name_tokens(name: str) -> list[str]:
     return [t for t in tokens if t not in _PARTICLES] or tokens
 
 
+#: spellings of the same given name's first letter: Carl/Karl, Jacob/Iacob
+_FIRST_LETTER = str.maketrans("ci", "kj")
+
+
+def _spelt(token: str) -> str:
+    """One spelling for umlauts written out ("ae" for "ä", folded to "a")."""
+    return token.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+def _given_agree(x: str, y: str) -> bool:
+    """One given name and another, or an initial or abbreviation of it ("hch" of heinrich)."""
+    x, y = _spelt(x), _spelt(y)
+    if len(x) > len(y):
+        x, y = y, x
+    if x[:1].translate(_FIRST_LETTER) != y[:1].translate(_FIRST_LETTER):
+        return False
+    if x[1:] == y[1:] or y[1:].startswith(x[1:]):
+        return True
+    rest = iter(y[1:])  # an abbreviation keeps some of the name's letters, in order
+    return len(x) <= 4 and all(ch in rest for ch in x[1:])
+
+
 def _given_names_agree(a: list[str], b: list[str]) -> bool:
-    for x, y in zip(a, b, strict=False):
-        if not (x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))):
+    """The shorter list of given names is the longer one's, in order, each agreeing."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    position = 0
+    for name in short:
+        while position < len(long) and not _given_agree(name, long[position]):
+            position += 1
+        if position == len(long):
             return False
+        position += 1
     return True
 
 
@@ -66,8 +99,26 @@ def names_match(found: str, expected: str) -> bool:
         return True
     if len(a) == 1 or len(b) == 1:
         single, other = (a, b) if len(a) == 1 else (b, a)
-        return len(single[0]) > 1 and single[0] in (other[0], other[-1])
-    return a[-1] == b[-1] and _given_names_agree(a[:-1], b[:-1])
+        return len(single[0]) > 1 and _spelt(single[0]) in {_spelt(other[0]), _spelt(other[-1])}
+    if _spelt(a[-1]) == _spelt(b[-1]):
+        return _given_names_agree(a[:-1], b[:-1])
+    # a surname signed with its initial ("Hermann P."), the given name written out
+    for x, y in ((a, b), (b, a)):
+        if len(x[-1]) == 1 and y[-1].startswith(x[-1]) and any(len(t) > 1 for t in x[:-1]):
+            return _given_names_agree(x[:-1], y[:-1])
+    # a second surname joined with a hyphen ("Blumer-Heer"): its first part is the surname
+    for x, y in ((a, b), (b, a)):
+        if (
+            len(x) >= 3
+            and _spelt(x[-2]) == _spelt(y[-1])
+            and f"{x[-2]}-{x[-1]}" in _hyphened(found, expected)
+        ):
+            return _given_names_agree(x[:-2], y[:-1])
+    return False
+
+
+def _hyphened(*names: str) -> str:
+    return " ".join(fold(n) for n in names)
 
 
 def places_match(found: str | None, expected: str | None) -> bool:

@@ -613,11 +613,13 @@ maanantai tiistai keskiviikko torstai perjantai lauantai sunnuntai måndag tisda
 torsdag fredag lördag söndag mandag tirsdag lørdag søndag lunedì martedì mercoledì giovedì
 venerdì sabato domenica lunes martes miércoles jueves viernes sábado domingo maandag dinsdag
 woensdag donderdag vrijdag zaterdag zondag
+montags dienstags mittwochs donnerstags freitags samstags sonnabends sonntags sontag sontags
+freytag freitg mittwoch dinstag dinstags
 """.split()
 )
 _TIMES_OF_DAY = (
     r"morning|morng|mng|evening|eveng|evg|night|afternoon|noon|morgen|früh|abend|abends|"
-    r"nachmittag|vormittag|nacht|matin|soir|midi|aamu|ilta|morgon|kväll|aften|formiddag|"
+    r"nachmittag|vormittag|nacht|nachts|morgens|mittags|matin|soir|midi|aamu|ilta|morgon|kväll|aften|formiddag|"
     r"eftermiddag|mattina|sera|mañana|tarde|noche|ochtend|avond|middag"
 )
 _WEEKDAY = re.compile(

@@ -29,8 +29,16 @@ chairwoman policy captain lieutenant colonel major general regierungsrath regier
 bürgermeister stadtrat konsul professorin dozent dozentin historian conservator curator
 kurator intendant rektor rector dekan decano direttrice presidenta voorzitster penningmeester
 secretaris archivaris conservateur conservatrice skibsreder
+oberst oberstlieut oberstlieutenant obrist hauptmann lehrer pfarrer advokat advocat avocat
+notar notaire fürsprech fürsprecher landschreiber ldschrbr oberrichter bundesrath bundesrat
+nationalrath nationalrat ständerath ständerat landammann statthalter kanzler staatsschreiber
+stadtschreiber ingenieur oberingenieur kaufmann conseiller juge député ministre schüler
+cantonsfürsprech kantonsfürsprech regierungspräsident stadtpräsident gemeindepräsident
 """.split()
 )
+#: endings of German compound titles ("Oberrechnungsrath", "Bezirksrichter", "Postmeister")
+ROLE_SUFFIXES = ("rath", "meister", "schreiber", "lehrer", "richter", "präsident", "direktor",
+                 "sekretär", "ingenieur", "inspektor", "verwalter", "kommandant")  # fmt: skip
 
 ORG_WORDS = frozenset(
     """
@@ -93,7 +101,14 @@ def _lower_words(line: str) -> set[str]:
 
 def is_role(line: str) -> bool:
     tokens = _lower_words(line)
-    return bool(tokens & ROLE_WORDS) and not (tokens & ORG_WORDS - ROLE_WORDS and len(tokens) > 3)
+    if tokens & ORG_WORDS - ROLE_WORDS and len(tokens) > 3:
+        return False
+    compound = any(
+        t.endswith(ROLE_SUFFIXES)
+        and len(t) > max(len(x) for x in ROLE_SUFFIXES if t.endswith(x)) + 2
+        for t in tokens
+    )
+    return bool(tokens & ROLE_WORDS) or compound
 
 
 #: endings of compound organisation words (Umweltbundesamt, kaupunginkirjasto, Riksarkivet)

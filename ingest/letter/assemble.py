@@ -95,6 +95,8 @@ def _closing_area(pieces: list[tuple[str, Item]], letter: Letter) -> None:
             lines = _name_below_closing(lines, groups)
             if lines:
                 letter.closer_salute = _merge(letter.closer_salute, _paragraph(lines))
+        elif label == "signature" and _is_dateline(lines):
+            letter.closer_dateline = _merge(letter.closer_dateline, item)
         elif label == "signature":
             if not groups and letter.closer_salute is None:
                 split = signatures.split_closing_and_name(lines[0])
@@ -130,6 +132,13 @@ def _name_below_closing(lines: list[str], groups: list[list[str]]) -> list[str]:
         groups.append([split[1]])
         return [*lines[:-1], split[0]]
     return lines
+
+
+def _is_dateline(lines: list[str]) -> bool:
+    """A "signature" that is a date or a weekday ("Donnerstags", "Freitg Nachts")."""
+    return len(lines) == 1 and (
+        formulas.is_date_line(lines[0]) or formulas.is_weekday_line(lines[0])
+    )
 
 
 def _paragraph(lines: list[str]) -> Paragraph:

@@ -435,6 +435,8 @@ def is_address_block(lines: list[str]) -> bool:
     opening = first[0].lower().rstrip(".") if first else ""
     if opening in _ADDRESS_OPENING and len(lines) >= 2:
         return True
+    if len(lines) == 1 and opening in _ADDRESS_OPENING and lines[0].count(",") >= 2:
+        return names.person_from_address_line(lines[0]) is not None  # "Mr. P. Byrne, 12, …"
     if len(lines) >= 2 and any(places.is_postal_line(line) for line in lines):
         return True
     return (

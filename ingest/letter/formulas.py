@@ -142,7 +142,8 @@ _CLOSING_WORDS = _words(
     "votre frère|vostre frère|vostre humble|su afectísimo|su atento|su seguro servidor|"
     "vuestro|de v. m.|humilde|your most obedient|your obedient|your humble|your affectionate|"
     "your sincere|i am sir|i am, sir|i am, dear sir|believe me|ever your|ever yours|"
-    "uw dienstwillige|uw onderdanige|uwe"
+    "uw dienstwillige|uw onderdanige|uwe|deines|ihrige|ihriger|der ihrige|die ihrige|"
+    "ganz der ihrige|ganz ihr|dich|vale|valete|tuus|tuissimus|totus tuus"
 )
 _CLOSING = re.compile(rf"^(?:{_CLOSING_WORDS})(?:\b|(?=\W)|$)", re.IGNORECASE)
 #: a closing line made only of a possessive (and an adjective): "Dein", "Ihr getreuer"
