@@ -20,6 +20,7 @@ command. Nothing below imports this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ from archive.services.validation import ValidationProblem, validate
 from archive.store.ocfl import StorageRoot
 from archive.version import app_version
 from ingest.limits import Limits
+from ingest.ocr import tesseract_languages
 from ingest.tei.build import Publication
 from metadata.card import Card
 from metadata.edit import Value
@@ -71,6 +73,36 @@ __all__ = [
 DEFAULT_ARCHIVE = Path("epistula-archive")
 #: the formats :meth:`Archive.export` writes
 EXPORT_FORMATS = list(FORMATS)
+
+
+def ingest_limits(
+    *,
+    max_size: int = Limits.max_file_bytes,
+    max_memory: int | None = Limits.max_memory_bytes,
+    timeout: float | None = Limits.timeout,
+    password: str | None = None,
+    ocr: bool = False,
+    ocr_languages: str = Limits.ocr_languages,
+    changes: str = Limits.changes,
+    comments: str = Limits.comments,
+    period: tuple[int, int] | None = None,
+) -> Limits:
+    """The limits and options an ingest reads its files with, as the command gives them: the
+    unpacked size of a DOCX follows the largest file accepted, and a ``timeout`` of 0 (or an
+    empty ``password``) means none."""
+    return Limits(
+        password=password or None,
+        ocr=ocr,
+        ocr_languages=ocr_languages,
+        changes=changes,
+        comments=comments,
+        timeout=timeout or None,
+        max_file_bytes=max_size,
+        # a zip-bomb guard that follows --max-size: a DOCX may unpack to 2.5 times it
+        max_unzipped_bytes=max_size * 5 // 2,
+        max_memory_bytes=max_memory,
+        period=period,
+    )
 
 
 class NoArchive(ArchiveError):
@@ -167,6 +199,25 @@ class Archive:
             rows=rows,
             stop=stop,
         )
+
+    def ingest_with_password(
+        self, report: IngestReport, password: str, limits: Limits, **options: Any
+    ) -> None:
+        """Ingest the files of ``report`` that failed for want of a password again, with
+        ``password``; their new results replace the first ones in ``report``. ``options``
+        are those :meth:`ingest` takes."""
+        locked = Files(Path(r.file) for r in report.needing_password())
+        report.merge(self.ingest(locked, limits=replace(limits, password=password), **options))
+
+    def ocr_languages(self, lang: str | None = None) -> str:
+        """Tesseract's codes for ``lang`` (``en``, ``de+fr``…; default: the archive's
+        language, else English); ``ValueError`` names a code Tesseract does not know."""
+        if lang is None:
+            try:
+                lang = self.settings.language
+            except ArchiveError:  # unreadable settings: the ingest reports them itself
+                lang = "en"
+        return tesseract_languages(lang)
 
     def _publication(self) -> Publication:
         settings = self.settings

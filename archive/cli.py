@@ -12,20 +12,16 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 
 from archive import cli_edit, cli_export, cli_search
-from archive.api import DEFAULT_ARCHIVE, Archive, IngestReport, app_version
+from archive.api import DEFAULT_ARCHIVE, Archive, app_version, ingest_limits
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
 from archive.cli_edit import parse_assignments, set_option
-from archive.errors import ArchiveError
-from ingest.errors import EncryptedDocument
 from ingest.limits import CHANGES, COMMENTS, MIB, Limits
-from ingest.ocr import tesseract_languages
 from metadata.edit import MetadataError, normalise_fields
 from metadata.errors import EpistulaError
 
@@ -92,13 +88,8 @@ class _Period(click.ParamType):
 
 
 def _ocr_languages(archive: Archive, lang: str | None) -> str:
-    if lang is None:
-        try:
-            lang = archive.settings.language
-        except ArchiveError:
-            lang = "en"
     try:
-        return tesseract_languages(lang)
+        return archive.ocr_languages(lang)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--lang") from None
 
@@ -228,21 +219,22 @@ def ingest(
     files = archive.collect(paths, recursive, metadata)
     if password == "":
         password = click.prompt("Password for encrypted PDFs", hide_input=True, err=True)
-    limits = Limits(
-        password=password or None,
+    limits = ingest_limits(
+        password=password,
         ocr=ocr,
         ocr_languages=_ocr_languages(archive, lang),
         changes=changes,
         comments=comments,
-        timeout=timeout or None,
-        max_file_bytes=max_size,
-        max_unzipped_bytes=max_size * 5 // 2,
-        max_memory_bytes=max_memory,
+        timeout=timeout,
+        max_size=max_size,
+        max_memory=max_memory,
         period=period,
     )
     try:
-        with _stop_when_asked() as stop:
-            report = _ingest_with_progress(archive, files, limits, jobs, {**user, "stop": stop})
+        with _stop_when_asked() as stop, _progress(len(files)) as progress:
+            report = archive.ingest(
+                files, limits=limits, jobs=jobs, progress=progress, stop=stop, **user
+            )
     except EpistulaError as err:  # the archive itself (its settings, the store, a manifest)
         fail(str(err))
     except KeyboardInterrupt:
@@ -252,7 +244,7 @@ def ingest(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
-    locked = [r for r in report.results if r.error_code == EncryptedDocument.code]
+    locked = report.needing_password()
     if (
         locked
         and password is None
@@ -266,16 +258,10 @@ def ingest(
             f"Password for {names}", hide_input=True, default="", show_default=False, err=True
         )
         if answer:
-            again = _ingest_with_progress(
-                archive,
-                [Path(r.file) for r in locked],
-                replace(limits, password=answer),
-                jobs,
-                user,
-            )
-            retried = {r.file: r for r in again.results}
-            report.results = [retried.get(r.file, r) for r in report.results]
-            report.index_error = report.index_error or again.index_error
+            with _progress(len(locked)) as progress:
+                archive.ingest_with_password(
+                    report, answer, limits, jobs=jobs, progress=progress, **user
+                )
     if as_json:
         emit_json(report.to_json())
     else:
@@ -324,20 +310,18 @@ def _stop_when_asked() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _ingest_with_progress(
-    archive: Archive, files: list[Path], limits: Limits, jobs: int, user: dict[str, Any]
-) -> IngestReport:
+@contextmanager
+def _progress(files: int) -> Iterator[Callable[[Path], None]]:
+    """A bar counting the files ingested, and the callback that moves it on."""
     # the bar only shows on a terminal: scripts and logs get the results alone
     with click.progressbar(
-        length=len(files),
+        length=files,
         label="Ingesting",
         file=sys.stderr,
         show_pos=True,
         hidden=not sys.stderr.isatty(),
     ) as bar:
-        return archive.ingest(
-            files, limits=limits, progress=lambda _path: bar.update(1), jobs=jobs, **user
-        )
+        yield lambda _path: bar.update(1)
 
 
 @cli.command()

@@ -85,6 +85,10 @@ class IngestReport:
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
 
+    def needing_password(self) -> list[IngestResult]:
+        """The files that failed for want of a (right) password."""
+        return [r for r in self.results if r.needs_password]
+
     def merge(self, again: IngestReport) -> None:
         """Take the results of files ingested again (with a password) in place of the first."""
         retried = {r.file: r for r in again.results}
