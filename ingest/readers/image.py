@@ -19,8 +19,10 @@ from ingest import ocr
 from ingest.errors import LimitExceeded, NoTextLayer, UnreadableSource
 from ingest.limits import Limits
 from ingest.model import Document
-from ingest.readers import pdf
 from ingest.readers._common import check_deadline, normalise, source_facts
+from ingest.readers.pdf.extraction import Page
+from ingest.readers.pdf.layout import blocks_from_pages
+from ingest.readers.pdf.scans import page_from_ocr
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -63,7 +65,7 @@ def read(path: Path, limits: Limits) -> Document:
     # Pillow only once an image is read: most runs read none, and every run would import it
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    pages: list[pdf._Page] = []
+    pages: list[Page] = []
     properties: dict[str, str] = {}
     with warnings.catch_warnings():
         # the pixel limit below is ours; Pillow's own warning would only repeat it
@@ -92,7 +94,7 @@ def read(path: Path, limits: Limits) -> Document:
             "OCR found no text in the image",
             "check the scan is legible (300 dpi or more) and --lang names its language",
         )
-    blocks, notes = pdf.blocks_from_pages(pages)
+    blocks, notes = blocks_from_pages(pages)
     properties.update(
         {
             "ocr": ocr.engine(),
@@ -108,7 +110,7 @@ def read(path: Path, limits: Limits) -> Document:
     )
 
 
-def _page(path: Path, number: int, frame: Image.Image, limits: Limits) -> pdf._Page:
+def _page(path: Path, number: int, frame: Image.Image, limits: Limits) -> Page:
     width, height = frame.size
     if width * height > limits.max_image_pixels:
         raise LimitExceeded(
@@ -125,7 +127,7 @@ def _page(path: Path, number: int, frame: Image.Image, limits: Limits) -> pdf._P
     result = ocr.recognise(
         upright, path=path, languages=limits.ocr_languages, dpi=dpi, deadline=limits.deadline
     )
-    return pdf.page_from_ocr(number, result)
+    return page_from_ocr(number, result)
 
 
 def _dpi(image: Image.Image) -> float:

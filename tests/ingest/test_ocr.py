@@ -28,7 +28,9 @@ from ingest.errors import NoTextLayer
 from ingest.limits import Limits
 from ingest.model import Paragraph
 from ingest.ocr import OcrLine, OcrPage, OcrWord, parse_hocr, tesseract_languages
-from ingest.readers import image, pdf, read
+from ingest.readers import image, read
+from ingest.readers.pdf.layout import blocks_from_pages
+from ingest.readers.pdf.scans import page_from_ocr
 from metadata.xml import NS
 from tests.support import epistula_command, need_tool, run_cli, shared_path
 
@@ -197,8 +199,8 @@ def test_ocr_lines_go_through_the_pdf_layout() -> None:
         _ocr_line("ers in many countries, and we would like to make it available now.", 178),
         _ocr_line("Yours,", 214),
     ]
-    page = pdf.page_from_ocr(1, OcrPage(595.0, 842.0, tuple(lines)))
-    blocks, notes = pdf.blocks_from_pages([page])
+    page = page_from_ocr(1, OcrPage(595.0, 842.0, tuple(lines)))
+    blocks, notes = blocks_from_pages([page])
     texts = [b.text for b in blocks if isinstance(b, Paragraph)]
     assert texts[0] == "Anna Berg\nStorgatan 5"
     assert "holds thousands of items from writers in many countries" in texts[1]

@@ -32,6 +32,7 @@ from ingest.errors import (
 from ingest.limits import Limits
 from ingest.model import Block, Document, Heading, PageBreak, Paragraph
 from ingest.readers import pdf
+from ingest.readers.pdf.extraction import Extractor
 from tests.support import shared_path
 
 LEFT = 72.0
@@ -715,8 +716,8 @@ def test_text_objects_found_by_search_match_a_walk_over_every_character(folder: 
         with contextlib.closing(document):
             for page in document:
                 textpage = page.get_textpage()
-                searched = list(pdf._Extractor(textpage, []).pieces())
-                walker = pdf._Extractor(textpage, [])  # as for a page with links
+                searched = list(Extractor(textpage, []).pieces())
+                walker = Extractor(textpage, [])  # as for a page with links
                 count = pdfium_c.FPDFText_CountChars(textpage.raw)
                 walker.chars = walker.text(count) if count > 0 else ""
                 walked = list(walker._linked_pieces(max(count, 0)))
