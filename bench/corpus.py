@@ -224,8 +224,23 @@ def _lines_of(letter: CorpusLetter, label: str) -> str | None:
     return " ".join(found) or None
 
 
+#: the parts in which a letter states who writes, to whom, when and where; a name or date
+#: that only the body mentions ("Grüßen Sie Richter", "Ihr Brief vom 3. Mai") is not stated
+FRAME = frozenset({"letterhead", "dateline", "address", "subject", "salute", "closing",
+                   "signature", "trailer"})  # fmt: skip
+
+
+def _frame_text(letter: CorpusLetter) -> str:
+    return "\n".join(
+        line
+        for lines, labels in zip(letter.sheet.blocks, letter.sheet.label_rows(), strict=True)
+        for line, label in zip(lines, labels, strict=True)
+        if label in FRAME
+    )
+
+
 def _text_words(letter: CorpusLetter) -> set[str]:
-    return set(matching.words(letter.sheet.text()))
+    return set(matching.words(_frame_text(letter)))
 
 
 def _name_stated(name: str, words: set[str]) -> bool:
@@ -281,10 +296,11 @@ def _place_stated(place: str | None, text: str) -> bool:
 
 
 def expected(letter: CorpusLetter, corrections: Corrections | None = None) -> dict[str, Any]:
-    """What a run should find, and per field whether the rendered text states it (with the
-    project's ``corrections`` of the truth, if given)."""
+    """What a run should find, and per field whether the letter states it in its frame (the
+    parts outside the body, :data:`FRAME`), with the project's ``corrections`` of the truth
+    if given."""
     truth = corrections.truth(letter) if corrections is not None else letter.truth
-    text = letter.sheet.text()
+    text = _frame_text(letter)
     words = _text_words(letter)
     salute, closing = _lines_of(letter, "salute"), _lines_of(letter, "closing")
     senders, recipients = list(truth["senders"]), list(truth["recipients"])
@@ -371,6 +387,14 @@ def _date_right(
     return card.date == truth
 
 
+def _closing_with_signature(card: Card, wanted: str | None) -> bool:
+    """An edition that puts the signature inside its closer ("Dein ganz Egbr", Escher) is
+    matched by the closing formula and the signature Epistula told apart."""
+    if not wanted or not card.closer_salute or not card.senders:
+        return False
+    return matching.formulas_match(f"{card.closer_salute} {card.senders[0]}", wanted)
+
+
 def score(
     card: Card,
     letter: CorpusLetter,
@@ -401,7 +425,8 @@ def score(
         ),
         "place_sent": single(card.place_sent, want["place_sent"], matching.places_match),
         "salute": single(card.salute, want["salute"], matching.formulas_match),
-        "closing": single(card.closer_salute, want["closing"], matching.formulas_match),
+        "closing": single(card.closer_salute, want["closing"], matching.formulas_match)
+        or _closing_with_signature(card, want["closing"]),
     }
 
 

@@ -410,7 +410,13 @@ def _resolve_line(line: str, label: str) -> str:
         return "dateline" if _DATE.search(line) else "letterhead"
     if label == _FRONT:
         return "other"
+    if label == "salute" and _SUPERSCRIPTION.match(line):
+        return "address"  # "To Sir W. Elford" (Mitford's salute): the superscription
     return label
+
+
+#: a line naming whom the letter is for, not greeting them
+_SUPERSCRIPTION = re.compile(r"^(?:To|An|À|A|Al|Alla|Aan)\s+\S")
 
 
 def _salute_like(line: str) -> bool:

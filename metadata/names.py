@@ -369,13 +369,34 @@ def _is_town(name: str) -> bool:
     return city is not None and city.population >= _TOWN_POPULATION
 
 
+#: forms of address on envelopes that are neither names nor honorifics elsewhere
+_ENVELOPE_WORDS = frozenset("tit tit. hherrn hrn hrn. hn hn. sr. s. wohlgeb wohlgeb.".split())
+
+
+def _is_form_of_address(token: str, rest: int) -> bool:
+    """A token an address puts before the name: an honorific, a title or a role ("Tit.",
+    "HHerrn", "Präsident", "Hofrath", "Commandeur"), as long as a name follows."""
+    lower = token.lower()
+    if lower in _ENVELOPE_WORDS or lower.rstrip(".") in _ENVELOPE_WORDS:
+        return True
+    return rest > 0 and token[:1].isupper() and (
+        lower.rstrip(".") in SALUTE_NOUNS or is_role(token)
+    )
+
+
 def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
     while tokens and (
         tokens[0].lower() in ADDRESS_MARKERS | _ARTICLES
         or _is_honorific(tokens[0])
         or (tokens[0].lower() in {"de", "den"} and len(tokens) > 1 and _is_honorific(tokens[1]))
+        or _is_form_of_address(tokens[0], len(tokens) - 1)
     ):
         tokens = tokens[1:]
+    # the name ends before a lower-case word that is no particle ("Escher dahier", "in Bern")
+    for index, token in enumerate(tokens[1:], start=1):
+        if token[:1].islower() and token.lower() not in _PARTICLE_SET and "'" not in token[:3]:
+            tokens = tokens[:index]
+            break
     _title, name = split_title(" ".join(tokens))
     name = strip_honorifics(name)
     if name.isupper() and len(name) > 3:
