@@ -15,6 +15,11 @@ joins it).
 
 pypdf reads the document info and the link annotations, and the text of the rare page whose
 font pdfium cannot map to Unicode (a CJK font with a predefined CMap and no ToUnicode).
+
+The reader's modules, in the order a file goes through them: :mod:`.opening` (passwords,
+document info, links), :mod:`.extraction` (characters to runs to lines, one :class:`Page`
+each), :mod:`.scans` (pages without a usable text layer; OCR) and :mod:`.layout` (lines to
+blocks and notes, shared with images read by OCR: :mod:`ingest.readers.image`).
 """
 
 from __future__ import annotations

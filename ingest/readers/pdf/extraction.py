@@ -42,8 +42,6 @@ _text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes
 _LINE_BREAK = re.compile("[\r\n]")
 
 
-
-
 @dataclass(eq=False)
 class Run:
     """Characters of one text object on one line: one font, one size, one baseline.

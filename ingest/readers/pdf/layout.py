@@ -43,8 +43,6 @@ def blocks_from_pages(pages: list[Page]) -> tuple[list[AnyBlock], dict[str, Note
     return _Layout(pages).build()
 
 
-
-
 @dataclass
 class _NoteDraft:
     id: str
@@ -453,8 +451,6 @@ class _Layout:
                 Paragraph(tuple(spans), page=page.number, font_size=_round(_block_size(lines)))
             )
         return bool(spans)
-
-
 
 
 def _recurring(edges: list[list[Line]], needed: int) -> set[int]:

@@ -32,8 +32,6 @@ _PDFIUM_ERRORS = {
 }
 
 
-
-
 def open_document(path: Path, data: bytes, limits: Limits) -> tuple[pdfium.PdfDocument, str]:
     """The pdfium document and the password that opened it (the empty one first)."""
     passwords = [""] + ([limits.password] if limits.password else [])
