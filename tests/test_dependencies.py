@@ -42,3 +42,15 @@ def test_runtime_dependencies_are_what_the_program_imports():
         imported |= {_canonical(d) for d in distributions[module]}
     assert declared - imported == set(), "declared but never imported: move to an extra"
     assert imported - declared == set(), "imported but not declared in dependencies"
+
+
+def test_every_package_is_installed():
+    """``pip install .`` ships only the packages pyproject.toml lists: new ones go there."""
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    listed = set(tool["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for package in PACKAGES
+        for init in (ROOT / package).rglob("__init__.py")
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages"
