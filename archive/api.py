@@ -260,7 +260,7 @@ class Archive:
     def search(self, text: str, limit: int | None = None, **options: Any) -> query.SearchResults:
         """The letters matching ``text``, all of them unless ``limit`` (further options as
         :func:`search.query.search` takes them: ``page``, ``sort``, ``facets``, ``snippets``)."""
-        from search import query  # (only searches need the query parser: it is slow to load)
+        from search import query  # (only searches need the query parser)
 
         store = self.store()  # a missing archive is reported as such, not as a missing index
         try:
@@ -272,7 +272,7 @@ class Archive:
 
     def similar(self, object_id: str, limit: int = 10) -> query.SearchResults:
         """The letters most like ``object_id``: the same telling words and correspondents."""
-        from search import query  # (as in search)
+        from search import query  # (only searches need the query parser)
 
         self.store()  # a missing archive is reported as such
         return query.similar(self.index_path, object_id, limit)

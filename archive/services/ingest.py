@@ -115,19 +115,22 @@ def collect_files(
 ) -> Files:
     """The files named, and with ``recursive`` those under named folders (sorted; hidden
     files, sidecar metadata files and the ``manifest`` left out)."""
-    files = Files(paths) if isinstance(paths, Files) else Files()
-    for path in () if isinstance(paths, Files) else paths:
-        if path.is_dir():
-            pattern = path.rglob("*") if recursive else path.iterdir()
-            files.extend(
-                sorted(
-                    p
-                    for p in pattern
-                    if p.is_file() and not p.name.startswith(HIDDEN) and not is_sidecar(p)
+    if isinstance(paths, Files):
+        files = Files(paths)  # collected already (the manifest is left out all the same)
+    else:
+        files = Files()
+        for path in paths:
+            if path.is_dir():
+                pattern = path.rglob("*") if recursive else path.iterdir()
+                files.extend(
+                    sorted(
+                        p
+                        for p in pattern
+                        if p.is_file() and not p.name.startswith(HIDDEN) and not is_sidecar(p)
+                    )
                 )
-            )
-        else:
-            files.append(path)
+            else:
+                files.append(path)
     if manifest is not None:  # the manifest describes letters; it is not one
         files = Files(f for f in files if f.resolve() != manifest.resolve())
     return files
