@@ -4,11 +4,16 @@ Signature blocks and address blocks are lists of short lines: a person's name, a
 ("Secretary General"), an organisation ("Human Rights Watch"). :func:`classify_line` tells
 them apart with small multilingual vocabularies; no authority file is consulted, and no
 identifier is ever invented for a person.
+
+The questions about one line are cached (``lru_cache``): the anatomy passes and the part
+labeller's features ask the same ones of the same lines, and the answers depend on the line
+alone.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from metadata import gazetteer
 
@@ -99,6 +104,7 @@ def _lower_words(line: str) -> set[str]:
     return {w.lower().rstrip(".") for w in words(line)} | {w.lower() for w in words(line)}
 
 
+@lru_cache(maxsize=8192)
 def is_role(line: str) -> bool:
     tokens = _lower_words(line)
     if tokens & ORG_WORDS - ROLE_WORDS and len(tokens) > 3:
@@ -151,6 +157,7 @@ ORG_SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=8192)
 def is_org(line: str) -> bool:
     tokens = _lower_words(line)
     return bool(tokens & ORG_WORDS) or any(len(t) > 6 and t.endswith(ORG_SUFFIXES) for t in tokens)
@@ -164,6 +171,7 @@ def _is_honorific(token: str) -> bool:
     return lowered.rstrip(".") in HONORIFICS or lowered.replace(".", "") in HONORIFICS
 
 
+@lru_cache(maxsize=8192)
 def strip_honorifics(name: str) -> str:
     """ "Mr. President Sauli Niinistö" → "President Sauli Niinistö" (roles are kept);
     trailing "Esq." and the like go too."""
@@ -189,6 +197,7 @@ def split_title(line: str) -> tuple[str, str]:
     return " ".join(tokens[:cut]), " ".join(tokens[cut:])
 
 
+@lru_cache(maxsize=8192)
 def looks_like_person(line: str) -> bool:
     """Two to five capitalised name tokens, no digits, no role or organisation word."""
     tokens = words(strip_honorifics(line))
@@ -283,6 +292,7 @@ _POSSESSIVE_ADDRESS = frozenset(
 _TITLE_ENDINGS = ("rat", "rath", "rätin", "räthin", "ratin")
 
 
+@lru_cache(maxsize=8192)
 def person_from_salute(salute: str) -> str | None:
     """The addressee a salutation names: "Dear Chairwoman Ellison:" → "Ellison";
     none for "Dear Sir," or "Mein lieber Freund!"."""
@@ -322,6 +332,7 @@ _ARTICLES = frozenset("le la il lo el the".split())
 _PLACE_PREPOSITIONS = frozenset("à a in i bei zu en per nach".split())
 
 
+@lru_cache(maxsize=8192)
 def person_from_address_line(line: str) -> str | None:
     """The person an address line names: "Herrn Dr. Klaus Müller" → "Klaus Müller",
     "Aan de heer J. van Dijk" → "J. van Dijk", "TO F. RIES,--LONDON." → "F. Ries",
@@ -385,6 +396,7 @@ def _is_form_of_address(token: str, rest: int) -> bool:
 
 
 def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
+    given = len(tokens)
     while tokens and (
         tokens[0].lower() in ADDRESS_MARKERS | _ARTICLES
         or _is_honorific(tokens[0])
@@ -392,8 +404,9 @@ def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
         or _is_form_of_address(tokens[0], len(tokens) - 1)
     ):
         tokens = tokens[1:]
-    # the name ends before a lower-case word that is no particle ("Escher dahier", "in Bern")
-    for index, token in enumerate(tokens[1:], start=1):
+    # after a form of address, the name ends before a lower-case word that is no particle
+    # ("Herrn A. Escher dahier", "Herrn Dr. Meyer in Bern")
+    for index, token in enumerate(tokens[1:] if len(tokens) < given else [], start=1):
         if token[:1].islower() and token.lower() not in _PARTICLE_SET and "'" not in token[:3]:
             tokens = tokens[:index]
             break
@@ -425,6 +438,7 @@ def addressed_person(line: str) -> str | None:
     return person if person and any(t in _COURTESY for t in tokens) else None
 
 
+@lru_cache(maxsize=8192)
 def signature_name(line: str) -> str:
     """A signature as a name: "= Arthur" → "Arthur", "BEETHOVEN." → "BEETHOVEN"."""
     name = line.strip().strip("=–—-_").strip()

@@ -8,13 +8,13 @@ The passes run in the order of :data:`PASSES`, each on what the previous ones le
 2. :func:`ingest.letter.closer.split_tail` — trailers, postscript, closing formula,
    signatures, and a dateline or address below them, taken off the end;
 3. :func:`ingest.letter.opener.read_opening` — letterhead, dateline, address and subject;
-4. :func:`ingest.letter.body.build` — paragraphs and section headings;
-5. :func:`ingest.letter.infer.infer_metadata` — date, people, places and language.
+4. :func:`ingest.letter.body.build` — paragraphs and section headings.
 
 The rules' parts are then read back as one label per line (:mod:`ingest.letter.lines`) and
 handed, with the lines' features, to the learned labeller (:mod:`ingest.letter.labeller`).
 Where the model, sure of itself, labels a line otherwise, the parts are assembled anew from the
-labels (:mod:`ingest.letter.assemble`) and the metadata inferred from them.
+labels (:mod:`ingest.letter.assemble`). Last, :func:`ingest.letter.infer.infer_metadata` reads
+the date, people, places and language from the parts.
 
 A document that has none of these parts comes out as plain paragraphs, and
 :meth:`Letter.missing_parts` says what was not recognised. Anatomy never opens files and never
@@ -35,33 +35,44 @@ from metadata.dates import Years
 
 Pass = Callable[[Draft, Letter], None]
 
-#: the passes, in the order they run
+#: the passes that find the parts, in the order they run (the metadata is inferred once the
+#: labeller has had its say)
 PASSES: tuple[Pass, ...] = (
     segment.split_blocks,
     salute.find_salute,
     closer.split_tail,
     opener.read_opening,
     body.build,
-    infer.infer_metadata,
 )
 
 
 def recognise(document: Document, years: Years | None = None) -> Letter:
     """The letter parts and metadata of ``document`` (written within ``years``, if known)."""
     draft, letter, lines, by_rules = read_by_rules(document, years)
-    found = labeller.label(lines, by_rules)
-    if not found.by_model:
-        return letter
-    learned = assemble(draft, labelled_items(draft.items, lines, found.labels))
-    infer.infer_metadata(draft, learned)
-    return learned
+    if not framed(letter):
+        found = labeller.label(lines, by_rules)
+        if found.by_model:
+            letter = assemble(draft, labelled_items(draft.items, lines, found.labels))
+    infer.infer_metadata(draft, letter)
+    return letter
+
+
+def framed(letter: Letter) -> bool:
+    """Whether the rules found the whole frame of a letter: a dateline, the salutation, and
+    a closing formula or a signature. Such a reading stands as it is; the labeller is asked
+    about the others (it was trained on edition letters, and a modern letter the rules read
+    whole gains nothing from it but the time its features take)."""
+    dated = letter.dateline is not None or letter.closer_dateline is not None
+    closed = letter.closer_salute is not None or bool(letter.signatories)
+    return dated and letter.salute is not None and closed
 
 
 def read_by_rules(
     document: Document, years: Years | None = None
 ) -> tuple[Draft, Letter, list[Line], list[str]]:
-    """The rules' reading of ``document``: the draft, the letter, its lines and their labels
-    (what the labeller starts from, and what its training reads)."""
+    """The rules' reading of ``document``: the draft, the letter's parts (its metadata not yet
+    inferred), its lines and their labels (what the labeller starts from, and what its
+    training reads)."""
     letter = Letter(document=document)
     draft = Draft(document=document, years=years)
     for step in PASSES:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from statistics import median
 
 from ingest.letter import formulas, signatures
@@ -52,8 +53,10 @@ def _bucket(value: float, edges: tuple[float, ...]) -> str:
     return str(len(edges))
 
 
-def _shape(line: Line) -> Features:
-    """What one line is, on its own."""
+def _shape(line: Line, inner: bool = False) -> Features:
+    """What one line is, on its own. An ``inner`` line (in the body, between lines of prose)
+    gets the questions of shape only: parts other than the body are not found there, and
+    asking the formula questions of every line would slow ingest down by half."""
     text = line.text
     words = text.split()
     first = _fold(words[0]) if words else ""
@@ -66,7 +69,9 @@ def _shape(line: Line) -> Features:
         if text and not text[-1].isalnum()
         else ("digit" if text[-1:].isdigit() else "alnum"),
         "start_upper": str(text[:1].isupper()),
-        "caps": _bucket(sum(w[:1].isupper() for w in words) / max(1, len(words)), (0.2, 0.5, 0.8)),
+        "caps": _bucket(
+            sum(w[:1].isupper() for w in words[:40]) / max(1, min(40, len(words))), (0.2, 0.5, 0.8)
+        ),
         "allcaps": str(text.isupper() and len(text) > 3),
         "digits": _bucket(len(_DIGITS.findall(text)), (0, 2, 4, 8)),
         "year": str(bool(_YEAR.search(text))),
@@ -81,6 +86,10 @@ def _shape(line: Line) -> Features:
         "align": line.align or "none",
         "indent": _bucket(line.indent or 0.0, (0.0, 30.0, 100.0, 200.0)),
     }
+    if inner:
+        f["inner"] = 1.0
+        f["sentence"] = str(formulas.ends_sentence(text))
+        return f
     if len(text) > SHORT:
         f["prose"] = 1.0
         f["sentence"] = str(formulas.ends_sentence(text))
@@ -125,6 +134,11 @@ def _shape(line: Line) -> Features:
     return f
 
 
+def _reads_as_prose(text: str) -> bool:
+    return len(text) > SHORT or (len(text.split()) >= 12 and formulas.ends_sentence(text))
+
+
+@lru_cache(maxsize=8192)
 def _is_place(text: str) -> bool:
     """A line that opens with a place the gazetteer knows ("Wien,", "Dall'Haya a' …")."""
     head = re.split(r"[,;]|\d", text, maxsplit=1)[0].strip(" .")
@@ -142,7 +156,11 @@ _CONTEXT = (
 
 def line_features(lines: list[Line], rule_labels: list[str]) -> list[Features]:
     """The features of every line of a letter, with its neighbours' and its position's."""
-    shapes = [_shape(line) for line in lines]
+    prose_lines = [i for i, line in enumerate(lines) if _reads_as_prose(line.text)]
+    inner = set()
+    if prose_lines:  # two lines of margin on each side: closings run into the last paragraph
+        inner = set(range(prose_lines[0] + 2, prose_lines[-1] - 1))
+    shapes = [_shape(line, i in inner) for i, line in enumerate(lines)]
     sizes = [line.font_size for line in lines if line.font_size]
     usual = median(sizes) if sizes else None
     total = len(lines)
