@@ -129,7 +129,7 @@ class Archive:
 
     @property
     def exists(self) -> bool:
-        return (self.store_path / "0=ocfl_1.1").is_file()
+        return StorageRoot.declared_at(self.store_path)
 
     @property
     def settings(self) -> Settings:

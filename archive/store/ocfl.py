@@ -261,6 +261,11 @@ class StorageRoot:
         if staging == self.path.absolute() or staging.is_relative_to(self.path.absolute()):
             raise NotAStorageRoot(self.path, "has the staging directory inside it")
 
+    @staticmethod
+    def declared_at(path: Path) -> bool:
+        """Whether ``path`` holds a storage root's declaration (``0=ocfl_1.1``)."""
+        return (Path(path) / STORAGE_ROOT_NAMASTE).is_file()
+
     @classmethod
     def init(
         cls, path: Path, staging_dir: Path | None = None, *, lock_timeout: float = 10.0
