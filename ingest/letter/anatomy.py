@@ -31,7 +31,7 @@ from ingest.letter.blocks import Draft
 from ingest.letter.lines import Line, document_lines, labelled_items, rule_labels
 from ingest.letter.model import Letter
 from ingest.model import Document
-from metadata.dates import Years
+from metadata.dates import Years, find_date
 
 Pass = Callable[[Draft, Letter], None]
 
@@ -49,7 +49,7 @@ PASSES: tuple[Pass, ...] = (
 def recognise(document: Document, years: Years | None = None) -> Letter:
     """The letter parts and metadata of ``document`` (written within ``years``, if known)."""
     draft, letter, lines, by_rules = read_by_rules(document, years)
-    if not framed(letter):
+    if not framed(letter, years):
         found = labeller.label(lines, by_rules)
         if found.by_model:
             letter = assemble(draft, labelled_items(draft.items, lines, found.labels))
@@ -57,14 +57,16 @@ def recognise(document: Document, years: Years | None = None) -> Letter:
     return letter
 
 
-def framed(letter: Letter) -> bool:
-    """Whether the rules found the whole frame of a letter: a dateline, the salutation, and
-    a closing formula or a signature. Such a reading stands as it is; the labeller is asked
-    about the others (it was trained on edition letters, and a modern letter the rules read
-    whole gains nothing from it but the time its features take)."""
-    dated = letter.dateline is not None or letter.closer_dateline is not None
-    closed = letter.closer_salute is not None or bool(letter.signatories)
-    return dated and letter.salute is not None and closed
+def framed(letter: Letter, years: Years | None = None) -> bool:
+    """Whether the rules found the whole frame of a letter: a dateline with a full date, the
+    salutation, the closing formula and a signature with a name. Such a reading stands as it
+    is; the labeller is asked about the others (it was trained on edition letters, and a
+    modern letter the rules read whole gains nothing from it but the time its features
+    take)."""
+    datelines = [p.text for p in (letter.dateline, letter.closer_dateline) if p is not None]
+    dated = any((found := find_date(text, None, years)) and found.value.when for text in datelines)
+    signed = any(s.agent.name or s.agent.orgs for s in letter.signatories)
+    return dated and signed and letter.salute is not None and letter.closer_salute is not None
 
 
 def read_by_rules(

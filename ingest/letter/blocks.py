@@ -17,8 +17,6 @@ Item = Paragraph | Heading | ListItem | Table | PageBreak
 
 #: a paragraph with this many words is prose, never an opening or signature line
 PROSE_WORDS = 25
-#: signature and address lines are short
-SHORT_LINE_CHARS = 70
 #: the salutation and the opening are looked for among the first blocks only
 OPENING_SEARCH_BLOCKS = 15
 
@@ -84,15 +82,6 @@ def is_prose(item: Item) -> bool:
         and not formulas.is_date_line(text)
         and not formulas.is_editorial(text)
         and sum(w[:1].islower() for w in text.split()) >= words // 3
-    )
-
-
-def is_short_block(item: Item, max_lines: int = 8) -> bool:
-    lines = lines_of(item)
-    return (
-        bool(lines)
-        and len(lines) <= max_lines
-        and all(len(line) <= SHORT_LINE_CHARS * 1.5 for line in lines)
     )
 
 
