@@ -8,7 +8,9 @@ The passes run in the order of :data:`PASSES`, each on what the previous ones le
 2. :func:`ingest.letter.closer.split_tail` — trailers, postscript, closing formula,
    signatures, and a dateline or address below them, taken off the end;
 3. :func:`ingest.letter.opener.read_opening` — letterhead, dateline, address and subject;
-4. :func:`ingest.letter.body.build` — paragraphs and section headings.
+4. :func:`ingest.letter.body.build` — paragraphs and section headings;
+5. :func:`ingest.letter.closer.dateline_above_closing` — a lone date line just above the
+   closing formula is the dateline.
 
 The rules' parts are then read back as one label per line (:mod:`ingest.letter.lines`) and
 handed, with the lines' features, to the learned labeller (:mod:`ingest.letter.labeller`).
@@ -43,6 +45,7 @@ PASSES: tuple[Pass, ...] = (
     closer.split_tail,
     opener.read_opening,
     body.build,
+    closer.dateline_above_closing,
 )
 
 

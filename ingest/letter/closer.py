@@ -461,3 +461,37 @@ def _read_after(blocks: list[_After], items: list[Item], letter: Letter) -> None
         else:
             postscript.append(para)
     letter.postscript[:0] = postscript
+
+
+def dateline_above_closing(draft: Draft, letter: Letter) -> None:
+    """A letter dated only in a short line of its own above the closing formula ("Di
+    Hulzoven a' 16 luglio 1616" over "di vostra Serenità / humilissimo … servitore"): that
+    line is the dateline, and a formula line between it and the closing joins the closing."""
+    if letter.dateline is not None or letter.closer_dateline is not None:
+        return
+    if letter.closer_salute is None and not letter.signatories:
+        return
+    lead: list[Para] = []
+    while letter.body and _short_para(letter.body[-1]):
+        last = letter.body[-1]
+        assert isinstance(last, Para)
+        text = last.text.strip()
+        if formulas.is_date_line(text):
+            letter.closer_dateline = letter.body.pop()
+            break
+        if not formulas.is_closing(text) or lead:
+            letter.body.extend(lead)
+            return
+        lead.append(letter.body.pop())
+    else:
+        letter.body.extend(lead)  # no dateline above: the formula stays where it was
+        return
+    if lead and letter.closer_salute is not None:
+        content = (*lead[0].content, Span("\n"), *letter.closer_salute.content)
+        letter.closer_salute = Para(content)
+    elif lead:
+        letter.body.extend(lead)
+
+
+def _short_para(item: object) -> bool:
+    return isinstance(item, Para) and "\n" not in item.text.strip() and len(item.text) <= 80
