@@ -544,8 +544,11 @@ def _verdict(ok: bool) -> str:
 
 
 def _editions(args: argparse.Namespace) -> int:
-    report = editions.run(per_edition=args.per_edition, formats=args.formats.split(","))
-    markdown = editions.markdown(report)
+    formats = args.formats.split(",")
+    with tempfile.TemporaryDirectory(prefix="epistula-loeo-") as models:
+        report = editions.run(args.per_edition, formats, models=Path(models))
+        rules_only = editions.rescore(None, args.per_edition, formats)
+    markdown = editions.markdown(report, rules_only)
     print(markdown)
     if args.misses is not None:
         print(editions.misses(report, args.misses or editions.FIELDS))

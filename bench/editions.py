@@ -62,6 +62,8 @@ def _init(model: str | None) -> None:
 
 
 _CORRECTIONS = corpus.Corrections.load()
+#: a model path that does not exist: the labeller steps aside and the rules' reading stands
+_NO_MODEL = Path("/nonexistent/no-model.crfsuite")
 
 
 def _score_one(job: tuple[corpus.CorpusLetter, str, Path, bool]) -> Scored:
@@ -155,7 +157,8 @@ def run(
     by_edition: dict[str, list[corpus.CorpusLetter]] = defaultdict(list)
     for letter in letters:
         by_edition[letter.edition].append(letter)
-    examples = train.examples(train.capped(letters, train.PER_EDITION), formats, jobs=jobs)
+    training = train.capped(letters, train.PER_EDITION) + train.generated_letters()
+    examples = train.examples(training, formats, jobs=jobs)
     report = Report()
     wanted = set(editions) if editions else set(by_edition)
     with tempfile.TemporaryDirectory(prefix="epistula-loeo-") as scratch:
@@ -189,12 +192,13 @@ def rescore(
     for edition in sorted({x.edition for x in letters}):
         members = [x for x in letters if x.edition == edition]
         held_out = len(members) >= MIN_LETTERS
-        model = models / (f"without-{edition}.crfsuite" if held_out else "all.crfsuite")
+        name = f"without-{edition}.crfsuite" if held_out else "all.crfsuite"
+        model = models / name if models is not None else _NO_MODEL
         report.rows += score(members, model, tuple(formats), held_out=held_out, jobs=jobs)
     return report
 
 
-def markdown(report: Report) -> str:
+def markdown(report: Report, rules_only: Report | None = None) -> str:
     held = Report([r for r in report.rows if r.held_out])
     small = Report([r for r in report.rows if not r.held_out])
     lines = ["## Leave-one-edition-out accuracy on the edition letters", ""]
@@ -246,6 +250,15 @@ def markdown(report: Report) -> str:
     lines.append(
         "| **mean of editions** | " + " | ".join(f"**{means[f]:.1f}**" for f in FIELDS) + " |"
     )
+    if rules_only is not None:
+        alone = Report([r for r in rules_only.rows if r.held_out])
+        title = "### The rules alone, without the labeller (the same letters and scoring)"
+        lines += ["", title, "", "| values | " + " | ".join(FIELDS) + " |",
+                  "| --- |" + " ---: |" * len(FIELDS)]  # fmt: skip
+        for title, stated in (("stated", True), ("all", False)):
+            table = alone.table(lambda r: r.edition, stated)
+            cells = [f"{_mean(table[(e, f)].percent for e in editions):.1f}" for f in FIELDS]
+            lines.append(f"| {title}, mean of editions | " + " | ".join(cells) + " |")
     if small.rows:
         table = small.table(lambda r: r.edition, True)
         title = "### Small editions (always on the training side: not held out; stated values)"

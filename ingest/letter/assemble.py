@@ -98,11 +98,10 @@ def _closing_area(pieces: list[tuple[str, Item]], letter: Letter) -> None:
         elif label == "signature" and _is_dateline(lines):
             letter.closer_dateline = _merge(letter.closer_dateline, item)
         elif label == "signature":
-            if not groups and letter.closer_salute is None:
-                split = signatures.split_closing_and_name(lines[0])
-                if split is not None:
-                    letter.closer_salute = para_from_block(_paragraph([split[0]]))
-                    lines[0] = split[1]
+            split = signatures.split_closing_and_name(lines[0]) if not groups else None
+            if split is not None:  # "Deine Lotte": the formula closes, the name signs
+                letter.closer_salute = _merge(letter.closer_salute, _paragraph([split[0]]))
+                lines[0] = split[1]
             if previous == "signature" and groups:
                 groups[-1].extend(lines)
             else:
