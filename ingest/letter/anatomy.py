@@ -32,7 +32,7 @@ from ingest.letter.assemble import assemble
 from ingest.letter.blocks import Draft
 from ingest.letter.lines import Line, document_lines, labelled_items, rule_labels
 from ingest.letter.model import Letter
-from ingest.model import Document
+from ingest.model import Block, Document, ListItem, Table
 from metadata.dates import Years, find_date
 
 Pass = Callable[[Draft, Letter], None]
@@ -52,24 +52,47 @@ PASSES: tuple[Pass, ...] = (
 def recognise(document: Document, years: Years | None = None) -> Letter:
     """The letter parts and metadata of ``document`` (written within ``years``, if known)."""
     draft, letter, lines, by_rules = read_by_rules(document, years)
-    if not framed(letter, years):
-        found = labeller.label(lines, by_rules)
-        if found.by_model:
-            letter = assemble(draft, labelled_items(draft.items, lines, found.labels))
+    body = list(draft.body)
     infer.infer_metadata(draft, letter)
+    if framed(letter, years) or _structured(draft):
+        return letter
+    found = labeller.label(lines, by_rules)
+    if not found.by_model:
+        return letter
+    learned = assemble(draft, labelled_items(draft.items, lines, found.labels))
+    infer.infer_metadata(draft, learned)
+    # the model's reading is taken only where it finds more of the letter than the rules did
+    kept = [p.text for p in learned.trailers] == [p.text for p in letter.trailers]
+    if kept and set(learned.missing_parts()) < set(letter.missing_parts()):
+        return learned
+    draft.body = body
     return letter
+
+
+def _structured(draft: Draft) -> bool:
+    """A document with tables, lists, footnotes or links is left to the rules: the parts the
+    labeller's labels make do not yet keep such structure in the opening and closing."""
+    if draft.document.notes:
+        return True
+    for item in draft.items:
+        if isinstance(item, Table | ListItem):
+            return True
+        if isinstance(item, Block) and any(span.link for span in item.spans):
+            return True
+    return False
 
 
 def framed(letter: Letter, years: Years | None = None) -> bool:
     """Whether the rules found the whole frame of a letter: a dateline with a full date, the
-    salutation, the closing formula and a signature with a name. Such a reading stands as it
+    salutation, and the closing formula or a signature with a name. Such a reading stands as it
     is; the labeller is asked about the others (it was trained on edition letters, and a
     modern letter the rules read whole gains nothing from it but the time its features
     take)."""
     datelines = [p.text for p in (letter.dateline, letter.closer_dateline) if p is not None]
     dated = any((found := find_date(text, None, years)) and found.value.when for text in datelines)
     signed = any(s.agent.name or s.agent.orgs for s in letter.signatories)
-    return dated and signed and letter.salute is not None and letter.closer_salute is not None
+    closed = signed or letter.closer_salute is not None
+    return dated and closed and letter.salute is not None
 
 
 def read_by_rules(

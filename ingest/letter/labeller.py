@@ -23,7 +23,10 @@ from ingest.letter.lines import Line
 
 MODEL = Path(__file__).with_name("parts.crfsuite")
 #: the model's label replaces the rules' only when it is at least this sure of it
-CONFIDENT = 0.6
+CONFIDENT = 0.9
+#: labels the model may give but never in place of the rules' ("other" is the editions'
+#: editorial matter, shelf marks and copy markers: in a letter read today it is text)
+_NEVER_OVERRIDES = frozenset({"other"})
 
 _lock = threading.Lock()
 _state: dict[str, object] = {}
@@ -69,6 +72,12 @@ def label(lines: list[Line], rule_labels: list[str]) -> Labels:
     with _lock:  # a Tagger holds one sequence at a time
         tagger.set(pycrfsuite.ItemSequence(line_features(lines, rule_labels)))
         predicted = tagger.tag()
-        sure = [tagger.marginal(y, i) >= CONFIDENT for i, y in enumerate(predicted)]
+        # a table or a list keeps the rules' label: its structure is the writer's, not a part
+        sure = [
+            y not in _NEVER_OVERRIDES
+            and lines[i].kind in ("paragraph", "heading")
+            and tagger.marginal(y, i) >= CONFIDENT
+            for i, y in enumerate(predicted)
+        ]
     labels = [p if ok else r for p, ok, r in zip(predicted, sure, rule_labels, strict=True)]
     return Labels(labels, by_model=labels != list(rule_labels), unsure=sure.count(False))
