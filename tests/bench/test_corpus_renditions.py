@@ -98,10 +98,11 @@ def test_layout_variation_is_deterministic_and_keeps_labels() -> None:
 
 
 def test_varied_corpus_letters_keep_every_line_and_label() -> None:
-    letters = corpus.load(editions=["calvin", "mitford"], limit_per_edition=6)
+    root = shared_path("corpus/letters")
+    letters = corpus.load(root, editions=["calvin", "mitford"], limit_per_edition=6)
     assert letters
     for letter in letters:
-        plain = renditions.sheet_from_tei(corpus.CORPUS / letter.file)
+        plain = renditions.sheet_from_tei(root / letter.file)
         assert Counter(_labelled(letter.sheet)) == Counter(_labelled(plain))
 
 
