@@ -217,13 +217,7 @@ def markdown(report: Report, rules_only: Report | None = None) -> str:
         lines += ["", f"### {title} (right %)", "",
                   "| edition | " + " | ".join(FIELDS) + " |",
                   "| --- |" + " ---: |" * len(FIELDS)]  # fmt: skip
-        for edition in editions:
-            cells = [f"{by_edition[(edition, f)].percent:.1f}" for f in FIELDS]
-            lines.append(f"| {edition} | " + " | ".join(cells) + " |")
-        means = {f: _mean(by_edition[(e, f)].percent for e in editions) for f in FIELDS}
-        lines.append(
-            "| **mean of editions** | " + " | ".join(f"**{means[f]:.1f}**" for f in FIELDS) + " |"
-        )
+        means = _edition_rows(by_edition, editions, lines)
         target = " | ".join(f"≥ {TARGETS[f]}" for f in FIELDS)
         lines.append(f"| target | {target} |")
         by_format = held.table(lambda r: f"{r.edition}/{r.fmt}", stated)
@@ -243,13 +237,7 @@ def markdown(report: Report, rules_only: Report | None = None) -> str:
               "", "`bench/eval/corrections.json` lists each correction with the letter's words as "
               "evidence.", "", "| edition | " + " | ".join(FIELDS) + " |",
               "| --- |" + " ---: |" * len(FIELDS)]  # fmt: skip
-    for edition in editions:
-        cells = [f"{fixed[(edition, f)].percent:.1f}" for f in FIELDS]
-        lines.append(f"| {edition} | " + " | ".join(cells) + " |")
-    means = {f: _mean(fixed[(e, f)].percent for e in editions) for f in FIELDS}
-    lines.append(
-        "| **mean of editions** | " + " | ".join(f"**{means[f]:.1f}**" for f in FIELDS) + " |"
-    )
+    _edition_rows(fixed, editions, lines)
     if rules_only is not None:
         alone = Report([r for r in rules_only.rows if r.held_out])
         title = "### The rules alone, without the labeller (the same letters and scoring)"
@@ -272,6 +260,20 @@ def markdown(report: Report, rules_only: Report | None = None) -> str:
     invalid = [r for r in report.rows if r.invalid]
     lines += ["", f"TEI outside Epistula's profile: {len(invalid)} of {len(report.rows)}"]
     return "\n".join(lines) + "\n"
+
+
+def _edition_rows(
+    table: dict[tuple[str, str], Tally], editions: list[str], lines: list[str]
+) -> dict[str, float]:
+    """One row per edition and the row of their means, appended to ``lines``; the means."""
+    for edition in editions:
+        cells = [f"{table[(edition, f)].percent:.1f}" for f in FIELDS]
+        lines.append(f"| {edition} | " + " | ".join(cells) + " |")
+    means = {f: _mean(table[(e, f)].percent for e in editions) for f in FIELDS}
+    lines.append(
+        "| **mean of editions** | " + " | ".join(f"**{means[f]:.1f}**" for f in FIELDS) + " |"
+    )
+    return means
 
 
 def _mean(values: Iterable[float]) -> float:
