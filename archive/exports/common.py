@@ -8,7 +8,6 @@ complete: a failure leaves the target as it was, and nothing is ever written out
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import sys
@@ -16,7 +15,6 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -29,6 +27,7 @@ from lxml import etree
 from archive.errors import ArchiveError
 from archive.letters.objects import TEI_PATH, LetterStore, original_logical
 from archive.letters.settings import Settings
+from ingest.workers import Pool, Work
 from metadata.card import Card, card_from_tei
 from metadata.dublin_core import dublin_core
 from metadata.oai_dc import oai_dc_record
@@ -221,10 +220,10 @@ class Letters:
 def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
     """``work`` done for every letter, its results in id order.
 
-    An export of many letters does the work in worker processes (forked, so ``work`` may be
-    any function), each writing its letters' files straight into the staging directory;
-    a failure stops the export like one in this process. Elsewhere, and for a few letters,
-    the work is done here.
+    An export of many letters does the work in worker processes (:class:`ingest.workers.Pool`,
+    forked, so ``work`` may be any function), each writing its letters' files straight into
+    the staging directory; a failure stops the export like one in this process. Elsewhere,
+    and for a few letters, the work is done here.
     """
     letters = job.letters
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
@@ -235,16 +234,14 @@ def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
     source = letters.source
     direct = DirectWriter(job.out.root)
 
-    def task(number: int, object_id: str) -> tuple[R, list[str]]:
+    def do(item: tuple[int, str]) -> tuple[str, Any]:
+        number, object_id = item
         value = work(ExportLetter(object_id, source.head(object_id).files), number, direct)
-        return value, direct.take()
+        return "ok", (value, direct.take())
 
-    tasks = list(enumerate(letters.ids, start=1))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_set_task, initargs=(task,)
-    ) as pool:
-        for outcome, value in pool.map(_run_task, tasks, chunksize=WORKER_CHUNK):
+    pool_work = Work(do=do, failed=_failed, crashed=_crashed)
+    with Pool(pool_work, workers, chunk=WORKER_CHUNK) as pool:
+        for _, (outcome, value) in pool.run(list(enumerate(letters.ids, start=1))):
             if outcome == "error":
                 raise ExportError(value[0], value[1])
             result, written = value
@@ -253,22 +250,13 @@ def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
             yield result
 
 
-_TASK: Callable[[int, str], Any] | None = None
+def _failed(item: tuple[int, str], err: BaseException) -> tuple[str, Any]:
+    """One letter's failure in a worker, as text (errors do not always pickle)."""
+    return "error", (f"letter {item[1]}", f"could not be exported ({err})")
 
 
-def _set_task(task: Callable[[int, str], Any]) -> None:
-    global _TASK
-    _TASK = task
-
-
-def _run_task(item: tuple[int, str]) -> tuple[str, Any]:
-    """One letter's work in a worker; a failure comes back as text (errors do not pickle)."""
-    number, object_id = item
-    assert _TASK is not None
-    try:
-        return "ok", _TASK(number, object_id)
-    except Exception as err:
-        return "error", (f"letter {object_id}", f"could not be exported ({err})")
+def _crashed(item: tuple[int, str]) -> tuple[str, Any]:
+    return "error", (f"letter {item[1]}", "could not be exported (the process preparing it died)")
 
 
 class DirectWriter:
