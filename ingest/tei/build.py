@@ -479,7 +479,14 @@ def _pb(parent: etree._Element, page: PageBreak) -> None:
 
 def _inline(parent: etree._Element, content: Iterable[Span | PageBreak], letter: Letter) -> None:
     """Mixed content: text with ``lb``, ``hi``, ``ref``, ``note`` and ``pb``."""
+    plain: list[str] = []  # runs of unmarked text, written at once (appending is not O(1))
     for item in content:
+        if isinstance(item, Span) and item.note is None and _is_plain(item):
+            plain.append(item.text)
+            continue
+        if plain:
+            _text(parent, "".join(plain))
+            plain.clear()
         if isinstance(item, PageBreak):
             _pb(parent, item)
         elif item.note is not None:
@@ -490,6 +497,18 @@ def _inline(parent: etree._Element, content: Iterable[Span | PageBreak], letter:
                 _text(parent, item.text)
         else:
             _span(parent, item)
+    if plain:
+        _text(parent, "".join(plain))
+
+
+def _is_plain(span: Span) -> bool:
+    """Whether ``_span`` would write the span as bare text (no element around it)."""
+    if span.link:
+        return False
+    if span.text and any(c in span.marks for c in ("del", "add")):
+        return False
+    meaningful = any(m in span.marks for m in ("bold", "italic", "underline", "superscript"))
+    return not (meaningful and span.text.strip())
 
 
 def _span(parent: etree._Element, span: Span) -> None:
@@ -535,16 +554,24 @@ def _strip_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
 
 def _text(parent: etree._Element, text: str) -> None:
     """Append text to ``parent``'s mixed content; hard line breaks become ``<lb/>``."""
+    # the last child is looked up once: len() of an lxml element walks all its children
+    last = _last_child(parent)
     for index, piece in enumerate(text.split("\n")):
         if index:
-            etree.SubElement(parent, tei("lb"))
+            last = etree.SubElement(parent, tei("lb"))
         if not piece:
             continue
-        if len(parent):
-            last = parent[-1]
+        if last is not None:
             last.tail = (last.tail or "") + piece
         else:
             parent.text = (parent.text or "") + piece
+
+
+def _last_child(parent: etree._Element) -> etree._Element | None:
+    try:
+        return parent[-1]
+    except IndexError:
+        return None
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
