@@ -30,13 +30,14 @@ from archive.errors import ArchiveError, ObjectNotFound
 from archive.exports import FORMATS, ExportResult, NoLettersSelected, check_format, export
 from archive.letters.objects import LetterStore
 from archive.letters.settings import Settings, load_settings, write_settings
+from archive.services.collect import PLURALS as SKIPPED_PLURALS
+from archive.services.collect import Collected, Skipped, collect
 from archive.services.editing import EditResult, edit_letter
 from archive.services.indexing import IndexReport, reindex, verify_index
 from archive.services.ingest import (
     Files,
     IngestReport,
     IngestResult,
-    collect_files,
     ingest,
 )
 from archive.services.sidecar import load_manifest
@@ -56,7 +57,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ARCHIVE",
     "EXPORT_FORMATS",
+    "SKIPPED_PLURALS",
     "Archive",
+    "Collected",
     "EditResult",
     "ExportResult",
     "Files",
@@ -65,9 +68,10 @@ __all__ = [
     "IngestResult",
     "NoArchive",
     "NoLetters",
+    "Skipped",
     "ValidationProblem",
     "app_version",
-    "collect_files",
+    "collect",
 ]
 
 DEFAULT_ARCHIVE = Path("epistula-archive")
@@ -115,6 +119,17 @@ class NoLetters(ArchiveError):
     remedy = "ingest letters first (epistula ingest FILE…)"
 
 
+def _name_same_bytes(report: IngestReport) -> None:
+    """Say which file brought the bytes in of a file ``unchanged`` because an earlier file of
+    the same batch held the same bytes (the user sees two files, not one already archived)."""
+    added: dict[str, str] = {}
+    for result in report.results:
+        if result.status == "added" and result.id:
+            added.setdefault(result.id, result.file)
+        elif result.status == "unchanged" and result.id in added:
+            result.same_as = added[result.id]
+
+
 class Archive:
     """An Epistula archive on disk (created on first write)."""
 
@@ -153,10 +168,17 @@ class Archive:
     # -- ingest ----------------------------------------------------------------------------
 
     def collect(
-        self, paths: Iterable[Path], recursive: bool = False, manifest: Path | None = None
-    ) -> Files:
-        """The files :meth:`ingest` would read for ``paths`` (it takes these as they are)."""
-        return collect_files(paths, recursive, manifest)
+        self,
+        paths: Iterable[Path],
+        recursive: bool = False,
+        manifest: Path | None = None,
+        follow_symlinks: bool = False,
+    ) -> Collected:
+        """The files :meth:`ingest` would read for ``paths`` (it takes these as they are), and
+        what was left out: symbolic links unless ``follow_symlinks`` (and even then those that
+        lead out of the folder given), subfolders unless ``recursive``; see
+        :mod:`archive.services.collect`."""
+        return collect(paths, recursive, manifest, follow_symlinks)
 
     def ingest(
         self,
@@ -169,6 +191,7 @@ class Archive:
         fields: Mapping[str, Value] | None = None,
         manifest: Path | None = None,
         stop: Callable[[], bool] | None = None,
+        follow_symlinks: bool = False,
     ) -> IngestReport:
         """Ingest every file; a bad file is reported and the batch goes on.
 
@@ -182,10 +205,10 @@ class Archive:
         Files are read in ``jobs`` worker processes, each within the time and memory
         ``limits`` allow; see :mod:`archive.services.ingest`.
         """
-        files = collect_files(paths, recursive, manifest)
+        files = collect(paths, recursive, manifest, follow_symlinks)
         rows = load_manifest(manifest) if manifest else {}  # a bad one creates no archive
         letters = self.letters(create=True)
-        return ingest(
+        report = ingest(
             letters,
             self.index_path,
             files,
@@ -199,6 +222,8 @@ class Archive:
             rows=rows,
             stop=stop,
         )
+        _name_same_bytes(report)
+        return report
 
     def ingest_with_password(
         self, report: IngestReport, password: str, limits: Limits, **options: Any
@@ -208,6 +233,7 @@ class Archive:
         are those :meth:`ingest` takes."""
         locked = Files(Path(r.file) for r in report.needing_password())
         report.merge(self.ingest(locked, limits=replace(limits, password=password), **options))
+        _name_same_bytes(report)
 
     def ocr_languages(self, lang: str | None = None) -> str:
         """Tesseract's codes for ``lang`` (``en``, ``de+fr``…; default: the archive's

@@ -18,7 +18,16 @@ from typing import Any, ClassVar
 import click
 
 from archive import cli_edit, cli_export, cli_search
-from archive.api import DEFAULT_ARCHIVE, Archive, app_version, ingest_limits
+from archive.api import (
+    DEFAULT_ARCHIVE,
+    SKIPPED_PLURALS,
+    Archive,
+    IngestReport,
+    IngestResult,
+    Skipped,
+    app_version,
+    ingest_limits,
+)
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
 from archive.cli_edit import parse_assignments, set_option
 from ingest.limits import CHANGES, COMMENTS, MIB, Limits
@@ -97,6 +106,11 @@ def _ocr_languages(archive: Archive, lang: str | None) -> str:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-r", "--recursive", is_flag=True, help="Descend into folders.")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Follow symbolic links (those in a folder only while they stay inside it).",
+)
 @click.option(
     "--password",
     is_flag=False,
@@ -178,6 +192,7 @@ def ingest(
     ctx: click.Context,
     paths: tuple[Path, ...],
     recursive: bool,
+    follow_symlinks: bool,
     password: str | None,
     ocr: bool,
     lang: str | None,
@@ -216,7 +231,9 @@ def ingest(
     except MetadataError as err:
         fail(str(err), EXIT_USAGE)
     user = {"fields": fields, "manifest": metadata}
-    files = archive.collect(paths, recursive, metadata)
+    files = archive.collect(paths, recursive, metadata, follow_symlinks)
+    if not files:
+        _nothing_to_ingest(paths, files.skipped, as_json)
     if password == "":
         password = click.prompt("Password for encrypted PDFs", hide_input=True, err=True)
     limits = ingest_limits(
@@ -263,11 +280,11 @@ def ingest(
                     report, answer, limits, jobs=jobs, progress=progress, **user
                 )
     if as_json:
-        emit_json(report.to_json())
+        emit_json({**report.to_json(), "skipped": [s.to_json() for s in files.skipped]})
     else:
         for result in report.results:
-            detail = result.id if result.status != "failed" else result.error
-            click.echo(f"{result.status:<9} {result.file}  {detail}")
+            click.echo(f"{result.status:<9} {result.file}  {_detail(result)}")
+    _report_skipped(files.skipped)
     if report.index_error:
         click.echo(f"Warning: {report.index_error}", err=True)
     if report.count("failed"):
@@ -286,6 +303,49 @@ def ingest(
 
 #: the exit status of a batch stopped by Ctrl-C (128 + SIGINT, as shells report it)
 EXIT_INTERRUPTED = 130
+#: skipped paths named one by one before the rest are only counted
+SKIPPED_SHOWN = 5
+
+
+def _detail(result: IngestResult) -> str:
+    if result.status == "failed":
+        return result.error or ""
+    if result.same_as:
+        return f"{result.id} (same bytes as {result.same_as})"
+    return result.id or ""
+
+
+def _report_skipped(skipped: list[Skipped]) -> None:
+    """One line per kind of path left out, naming the first few (on stderr)."""
+    by_reason: dict[str, list[Skipped]] = {}
+    for entry in skipped:
+        by_reason.setdefault(entry.reason, []).append(entry)
+    for entries in by_reason.values():
+        if len(entries) == 1:
+            click.echo(f"Skipped {entries[0].path}: {entries[0].message}", err=True)
+            continue
+        names = ", ".join(str(e.path) for e in entries[:SKIPPED_SHOWN])
+        more = f" and {len(entries) - SKIPPED_SHOWN} more" if len(entries) > SKIPPED_SHOWN else ""
+        what = SKIPPED_PLURALS[entries[0].reason]
+        click.echo(f"Skipped {len(entries)} {what}: {names}{more}", err=True)
+
+
+def _nothing_to_ingest(paths: tuple[Path, ...], skipped: list[Skipped], as_json: bool) -> None:
+    """No file to read: an empty folder is no fault, but one whose every entry was left out
+    (subfolders without --recursive, links) is, and says so."""
+    if as_json:
+        emit_json(
+            {
+                **IngestReport().to_json(),
+                "skipped": [s.to_json() for s in skipped],
+            }
+        )
+    _report_skipped(skipped)
+    where = ", ".join(str(p) for p in paths)
+    if skipped:
+        fail(f"nothing to ingest in {where}: every entry was skipped (see above)")
+    click.echo(f"No files to ingest in {where}", err=True)
+    sys.exit(0)
 
 
 @contextmanager

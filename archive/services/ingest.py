@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from archive.letters.identifiers import DIGEST_CHARS, digest_suffix
 from archive.letters.objects import LetterStore, ingest_message, object_files
 from archive.letters.prepare import Prepared, Preparer, finish
 from archive.services.indexing import IndexFeed
-from archive.services.sidecar import is_sidecar, load_sidecar, manifest_row, sidecar_for
+from archive.services.sidecar import load_sidecar, manifest_row, sidecar_for
 from archive.store.ocfl import StorageRoot
 from ingest.errors import EncryptedDocument, IngestError
 from ingest.limits import Limits
@@ -51,6 +51,8 @@ class IngestResult:
     error_code: str | None = None
     #: what the user can do about the failure, when the error names it
     remedy: str | None = None
+    #: for ``unchanged``: the file of this batch that brought the same bytes in
+    same_as: str | None = None
 
     def fail(self, error: str, err: EpistulaError | None) -> None:
         """Mark the file failed with the one-line ``error`` and the code of ``err``."""
@@ -71,6 +73,7 @@ class IngestResult:
             "error": self.error,
             "error_code": self.error_code,
             "remedy": self.remedy,
+            "same_as": self.same_as,
         }
 
 
@@ -107,33 +110,8 @@ class IngestReport:
 
 
 class Files(list[Path]):
-    """Files already collected (:func:`collect_files`): ingest takes them as they are."""
-
-
-def collect_files(
-    paths: Iterable[Path], recursive: bool = False, manifest: Path | None = None
-) -> Files:
-    """The files named, and with ``recursive`` those under named folders (sorted; hidden
-    files, sidecar metadata files and the ``manifest`` left out)."""
-    if isinstance(paths, Files):
-        files = Files(paths)  # collected already (the manifest is left out all the same)
-    else:
-        files = Files()
-        for path in paths:
-            if path.is_dir():
-                pattern = path.rglob("*") if recursive else path.iterdir()
-                files.extend(
-                    sorted(
-                        p
-                        for p in pattern
-                        if p.is_file() and not p.name.startswith(HIDDEN) and not is_sidecar(p)
-                    )
-                )
-            else:
-                files.append(path)
-    if manifest is not None:  # the manifest describes letters; it is not one
-        files = Files(f for f in files if f.resolve() != manifest.resolve())
-    return files
+    """Files already collected (:func:`archive.services.collect.collect`): ingest takes them
+    as they are."""
 
 
 def ingest(

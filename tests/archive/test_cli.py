@@ -52,11 +52,16 @@ def test_ingest_json_reports_each_file(tmp_path):
     report = json.loads(out)
     assert report["added"] == 1 and report["unchanged"] == 0 and report["failed"] == 0
     (result,) = report["results"]
-    assert list(result) == ["file", "status", "id", "error", "error_code", "remedy"]
+    # the contract: fields are added after the others, never renamed or moved
+    assert list(result) == ["file", "status", "id", "error", "error_code", "remedy", "same_as"]
     assert result["status"] == "added" and result["error"] is None
     assert result["error_code"] is None and result["remedy"] is None
+    assert result["same_as"] is None
     assert re.fullmatch(r"L-2015-02-02-lund-erik-[0-9a-f]{8}", result["id"])
-    assert list(report) == ["results", "added", "unchanged", "failed", "index_error", "interrupted"]
+    assert list(report) == [
+        "results", "added", "unchanged", "failed", "index_error", "interrupted", "skipped",
+    ]  # fmt: skip
+    assert report["skipped"] == []
 
 
 def test_a_bad_file_does_not_stop_the_batch(tmp_path):
