@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.errors import TimeLimitExceeded
@@ -66,3 +68,16 @@ def check_deadline(path: Path, limits: Limits) -> None:
         raise TimeLimitExceeded(
             path, f"reading it took longer than the time limit of {limits.timeout or 0:g} s"
         )
+
+
+@contextlib.contextmanager
+def tolerated() -> Iterator[None]:
+    """Suppress what a parsing library raises on damaged input, but never running out of
+    memory: a reader stopped short by its budget would hand on a document with text missing
+    (a page of CJK read without its font's map), which must fail the file instead."""
+    try:
+        yield
+    except MemoryError:
+        raise
+    except Exception:  # damaged input costs only what the block was reading
+        pass

@@ -143,6 +143,8 @@ def _properties(image: Image.Image) -> dict[str, str]:
     """Title, author and date from the TIFF tags or EXIF data, when the scanner wrote them."""
     try:
         tags = dict(image.getexif())
+    except MemoryError:  # out of its budget: fail the file, never lose text
+        raise
     except Exception:  # a damaged EXIF block costs the metadata, not the letter
         return {}
     properties: dict[str, str] = {}

@@ -368,6 +368,8 @@ def _cmap_fonts(reader: Any, index: int) -> bool:
                 and not encoding.startswith(("/Identity", "/Uni"))
             ):
                 return True
+    except MemoryError:  # out of its budget: fail the file, never lose text
+        raise
     except Exception:  # no or damaged resources: nothing pypdf could read better either
         return False
     return False
@@ -407,6 +409,8 @@ def _pypdf_runs(reader: Any, index: int) -> list[_RawRun]:
 
     try:
         reader.pages[index].extract_text(visitor_text=visit)
+    except MemoryError:  # out of its budget: fail the file, never lose text
+        raise
     except Exception:  # pypdf fails on damaged content streams; keep what pdfium found
         return []
     return runs

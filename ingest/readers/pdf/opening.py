@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import io
 import re
@@ -21,7 +20,7 @@ from ingest.errors import (
     UnreadableSource,
 )
 from ingest.limits import Limits
-from ingest.readers._common import normalise
+from ingest.readers._common import normalise, tolerated
 
 _FPDF_ERR_PASSWORD = 4
 _FPDF_ERR_SECURITY = 5
@@ -108,6 +107,8 @@ class DocumentInfo:
             if reader.is_encrypted and not reader.decrypt(self.password):
                 return None
             return reader
+        except MemoryError:  # out of its budget: fail the file, never lose text
+            raise
         except Exception:  # pypdf raises many types on damaged input; none is fatal here
             return None
 
@@ -126,10 +127,12 @@ class DocumentInfo:
                 return
             self._reader = reader
             for index, page in enumerate(reader.pages):
-                with contextlib.suppress(Exception):  # a broken annotation costs its page's links
+                with tolerated():  # a broken annotation costs its page's links
                     links = _page_links(page)
                     if links:
                         self._links[index] = links
+        except MemoryError:  # out of its budget: fail the file, never lose text
+            raise
         except Exception:  # pypdf raises many types on damaged input; none is fatal here
             pass
 
@@ -165,7 +168,7 @@ def document_info(pdf: pdfium.PdfDocument, data: bytes, password: str, pages: in
     cannot parse on a damaged file (pdfium repairs more) is read by pdfium."""
     info = DocumentInfo(data, password, pages)
     if info.may_use(b"/Metadata") and info.opened is not None:
-        with contextlib.suppress(Exception):  # metadata candidates only
+        with tolerated():  # metadata candidates only
             info.properties = _properties(info.opened.metadata or {})
             catalog = info.opened.trailer["/Root"].get_object()
             for key, value in _xmp_properties(catalog).items():
@@ -270,6 +273,8 @@ def _pdfium_properties(pdf: pdfium.PdfDocument) -> dict[str, str]:
     """Document info and the catalog's language as pdfium reads them."""
     try:
         metadata = pdf.get_metadata_dict(skip_empty=True)
+    except MemoryError:  # out of its budget: fail the file, never lose text
+        raise
     except Exception:  # pdfium's info dictionary access fails only on damaged files
         metadata = {}
     properties = _properties({f"/{key}": value for key, value in metadata.items()})
