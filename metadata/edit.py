@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
@@ -35,6 +35,14 @@ FIELDS: dict[str, bool] = {
     "language": False,
 }
 LIST_SEPARATOR = "|"
+#: the longest value of one field (one name, one place, a title) a user may give, in
+#: characters: a header value is a line, and lxml will not read back a text node over 10 MB
+MAX_VALUE_CHARS = 1000
+#: the most names one list field may hold
+MAX_ITEMS = 100
+#: what a value may not hold: characters XML 1.0 forbids (C0 controls but tab, line feed and
+#: carriage return; lone surrogates; U+FFFE, U+FFFF) and the C1 controls it discourages
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -57,7 +65,12 @@ class BadValue(MetadataError):
     code = "bad-value"
 
     def __init__(self, name: str, value: str, remedy: str) -> None:
-        super().__init__(f"{name}={value!r} cannot be used: {remedy}")
+        super().__init__(f"{name}={_shown(value)} cannot be used: {remedy}")
+
+
+def _shown(value: str) -> str:
+    """The value as an error message quotes it: escaped, and cut short if long."""
+    return repr(value if len(value) <= 60 else value[:60] + "…")
 
 
 Value = str | Sequence[str]
@@ -70,16 +83,44 @@ def normalise_fields(fields: Mapping[str, Value]) -> dict[str, list[str] | str]:
         if name not in FIELDS:
             raise UnknownField(name)
         items = [value] if isinstance(value, str) else list(value)
+        _check_items(name, items)
         if FIELDS[name]:
             parts = [p.strip() for item in items for p in item.split(LIST_SEPARATOR)]
             clean[name] = [p for p in parts if p]
         else:
             clean[name] = " ".join(" ".join(items).split())
+    for name, value in clean.items():
+        if isinstance(value, list) and len(value) > MAX_ITEMS:
+            raise BadValue(name, LIST_SEPARATOR.join(value), f"give at most {MAX_ITEMS} names")
     if "date" in clean:
         _date_value(str(clean["date"]))  # fail early on an unreadable date
     if "language" in clean and not _LANGUAGE.match(str(clean["language"])):
         raise BadValue("language", str(clean["language"]), "give a BCP 47 code such as en or de")
     return clean
+
+
+def _check_items(name: str, items: list[object]) -> None:
+    """Each value must be text XML can hold, of a header value's size."""
+    for item in items:
+        if not isinstance(item, str):
+            raise BadValue(name, str(item)[:80], "give text, or a list of texts")
+        bad = _ILLEGAL.search(item)
+        if bad:
+            raise BadValue(
+                name, item, f"it holds the control or invalid character {bad.group(0)!r}; remove it"
+            )
+        if len(item) > MAX_VALUE_CHARS * (MAX_ITEMS if FIELDS[name] else 1):
+            raise BadValue(name, item, f"it is {len(item):,} characters long; give a shorter one")
+    if FIELDS[name]:
+        for part in (p.strip() for item in items for p in item.split(LIST_SEPARATOR)):
+            if len(part) > MAX_VALUE_CHARS:
+                raise BadValue(
+                    name, part, f"a name may be {MAX_VALUE_CHARS} characters long at most"
+                )
+    elif sum(len(item) for item in items) > MAX_VALUE_CHARS:
+        raise BadValue(
+            name, " ".join(items), f"a value may be {MAX_VALUE_CHARS} characters long at most"
+        )
 
 
 def apply_fields(
@@ -193,11 +234,26 @@ _SETTERS = {
 
 def _date_value(text: str) -> DateValue:
     if _ISO.match(text):
+        if not _on_calendar(text):
+            raise BadValue("date", text, "no such day; write it as YYYY-MM-DD (or YYYY-MM, YYYY)")
         return DateValue(text=text, when=text)
     value = parse_date(text)
-    if value is None or not value.when:
+    if value is None or not value.when or not _on_calendar(value.when):
         raise BadValue("date", text, "write it as YYYY-MM-DD (or YYYY-MM, YYYY)")
     return DateValue(text=text, when=value.when)
+
+
+def _on_calendar(when: str) -> bool:
+    """Whether an ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) names a real day."""
+    parts = when.split("-")
+    if not all(part.isdigit() for part in parts) or not 1 <= len(parts) <= 3:
+        return False
+    year, month, day = (int(part) for part in [*parts, "1", "1"][:3])
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _action(header: etree._Element, kind: str) -> etree._Element:
@@ -244,12 +300,18 @@ def _refresh_description(header: etree._Element) -> None:
     if recipients:
         text += f" to {_join(recipients)}"
     if when:
-        text += f", {display(DateValue(text=when[0], when=when[0]))}"
+        text += f", {_displayed(when[0])}"
     desc = _one(header, "tei:fileDesc/tei:titleStmt/tei:title[@type='desc']")
     main = _one(header, "tei:fileDesc/tei:titleStmt/tei:title[@type='main']")
     if main.text == desc.text and main.get("resp") != USER:
         main.text = text
     desc.text = text
+
+
+def _displayed(when: str) -> str:
+    """A date for the description; a ``@when`` off the calendar (from a TEI file read in)
+    is shown as it is written rather than breaking the edit."""
+    return display(DateValue(text=when, when=when)) if _on_calendar(when) else when
 
 
 def _join(names: list[str]) -> str:
