@@ -19,8 +19,10 @@ command. Nothing below imports this module.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +30,15 @@ from lxml import etree
 
 from archive.errors import ArchiveError, ObjectNotFound
 from archive.exports import FORMATS, ExportResult, NoLettersSelected, check_format, export
+from archive.exports.cmif import FILENAME as CMIF_FILENAME
 from archive.letters.objects import LetterStore
-from archive.letters.settings import Settings, load_settings, write_settings
+from archive.letters.settings import (
+    Settings,
+    admin_email,
+    load_settings,
+    repository_identifier,
+    write_settings,
+)
 from archive.services.collect import PLURALS as SKIPPED_PLURALS
 from archive.services.collect import Collected, Skipped, collect
 from archive.services.editing import EditResult, edit_letter
@@ -66,6 +75,7 @@ __all__ = [
     "IndexReport",
     "IngestReport",
     "IngestResult",
+    "LetterVersion",
     "NoArchive",
     "NoLetters",
     "Skipped",
@@ -357,3 +367,53 @@ class Archive:
     ) -> list[ValidationProblem]:
         """Every problem found: OCFL fixity, TEI against the schema, Dublin Core drift."""
         return validate(self.letters(), ids, schema)
+
+    # -- serving (read-only: epistula serve) -----------------------------------------------
+
+    @property
+    def repository_id(self) -> str:
+        """The archive's OAI-PMH repository identifier (setting ``repository_id``)."""
+        return repository_identifier(self.settings)
+
+    @property
+    def admin_email(self) -> str:
+        """The contact harvesters are given (setting ``admin_email``)."""
+        return admin_email(self.settings)
+
+    def head_version(self, object_id: str) -> LetterVersion:
+        """The letter's latest version: its name and when it was written (UTC, whole
+        seconds), from the object's inventory; OAI-PMH's datestamp."""
+        inventory = self.store().inventory(object_id)
+        head = inventory["head"]
+        created = datetime.fromisoformat(inventory["versions"][head]["created"])
+        return LetterVersion(head, created.astimezone(UTC).replace(microsecond=0))
+
+    def revision(self) -> tuple[int, int]:
+        """A value that changes whenever letters are added, edited or indexed: the store's and
+        the index's modification times (a new object changes the store's; an edit writes
+        inside its object, but indexes it after). A reader that keeps what it read compares
+        this instead of rereading every letter."""
+        return _mtime_ns(self.store_path), _mtime_ns(self.index_path)
+
+    def cmif_bytes(self, url: str | None = None) -> bytes:
+        """The archive's CMIF file as the ``cmif`` export writes it (``url``: where it is
+        published), made in a temporary folder outside the archive."""
+        with tempfile.TemporaryDirectory(prefix="epistula-cmif-") as folder:
+            target = Path(folder) / "cmif"
+            self.export("cmif", target, url=url)
+            return (target / CMIF_FILENAME).read_bytes()
+
+
+@dataclass(frozen=True)
+class LetterVersion:
+    """A letter's version: its name (``v2``) and when it was written, in UTC."""
+
+    name: str
+    created: datetime
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0

@@ -30,6 +30,7 @@ from archive.api import (
 )
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
 from archive.cli_edit import parse_assignments, set_option
+from archive.serve.command import serve
 from ingest.limits import CHANGES, COMMENTS, MIB, Limits
 from metadata.edit import MetadataError, normalise_fields
 from metadata.errors import EpistulaError
@@ -544,6 +545,7 @@ def reindex(ctx: click.Context) -> None:
 
 for command in (*cli_search.COMMANDS, *cli_export.COMMANDS, *cli_edit.COMMANDS):
     cli.add_command(command)
+cli.add_command(serve)
 
 
 def main() -> None:

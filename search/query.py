@@ -37,7 +37,7 @@ from metadata.gazetteer import geonames_id
 from search.analysis import body_language, fold
 from search.docsets import EMPTY, Evaluation, prune
 from search.errors import EmptyIndex, QuerySyntaxError, UnknownLetter
-from search.facets import FACETS, Columns, FacetValue, count_facets, date_order
+from search.facets import FACET_TOP, FACETS, Columns, FacetValue, count_facets, date_order
 from search.indexer import open_index
 from search.schema import BODY_FIELDS
 from search.snippets import MARK_END, MARK_START, opening, snippet
@@ -291,9 +291,11 @@ def search(
     sort: str = "relevance",
     facets: Sequence[str] = (),
     snippets: bool | None = None,
+    facet_top: int = FACET_TOP,
 ) -> SearchResults:
     """The letters matching ``query``: page ``page`` of ``limit`` hits (all when None), sorted
-    by ``sort`` (relevance, date, -date), with the counts of ``facets`` over every match.
+    by ``sort`` (relevance, date, -date), with the counts of ``facets`` over every match (the
+    ``facet_top`` most frequent values of each).
     Hits get snippets when ``snippets`` (by default only when there is a ``limit``: a caller
     asking for every hit wants the letters, not excerpts of them)."""
     if sort not in SORTS:
@@ -321,7 +323,7 @@ def search(
                 query=query,
                 total=len(docs),
                 hits=hits,
-                facets=count_facets(columns, docs, facets),
+                facets=count_facets(columns, docs, facets, facet_top),
                 page=page,
                 limit=limit,
                 sort=sort,

@@ -8,18 +8,30 @@ Example::
     licence = "CC BY 4.0"
     licence_url = "https://creativecommons.org/licenses/by/4.0/"
     language = "en"
+    repository_id = "letters.example.org"
+    admin_email = "archivist@example.org"
+
+``repository_id`` names the archive in OAI-PMH identifiers (``oai:letters.example.org:<id>``)
+and ``admin_email`` is the contact ``epistula serve`` gives harvesters; both are derived from
+the name when left empty (see :func:`repository_identifier`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from archive.errors import ArchiveError
 
 SETTINGS_FILE = "epistula.toml"
+#: the form OAI-PMH's oai-identifier scheme requires of a repository identifier (a domain name)
+REPOSITORY_ID = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+")
+#: the form OAI-PMH.xsd requires of an adminEmail
+EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
 
 
 class BadSettings(ArchiveError):
@@ -35,6 +47,26 @@ class Settings:
     licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
     #: the language assumed when a letter's own cannot be detected
     language: str = "en"
+    #: the OAI-PMH repository identifier (a domain name); "" derives one from ``name``
+    repository_id: str = ""
+    #: the contact ``epistula serve`` gives harvesters; "" derives one from the repository id
+    admin_email: str = ""
+
+
+def repository_identifier(settings: Settings) -> str:
+    """The repository identifier: the setting, else the name made a domain-like word under
+    ``.local`` ("Epistula archive" → ``epistula-archive.local``), which harvesters accept
+    though it is registered nowhere; set ``repository_id`` to the archive's domain name."""
+    if settings.repository_id:
+        return settings.repository_id
+    plain = unicodedata.normalize("NFKD", settings.name.casefold()).encode("ascii", "ignore")
+    words = re.findall(r"[a-z0-9]+", plain.decode())
+    slug = "-".join(words).lstrip("0123456789-") or "epistula"
+    return f"{slug}.local"
+
+
+def admin_email(settings: Settings) -> str:
+    return settings.admin_email or f"archivist@{repository_identifier(settings)}"
 
 
 def load_settings(root: Path) -> Settings:
@@ -51,7 +83,14 @@ def load_settings(root: Path) -> Settings:
         raise BadSettings(str(path), f"has unknown settings: {', '.join(unknown)}")
     if not all(isinstance(v, str) for v in table.values()):
         raise BadSettings(str(path), "every setting must be a quoted string")
-    return Settings(**table)
+    settings = Settings(**table)
+    if settings.repository_id and not REPOSITORY_ID.fullmatch(settings.repository_id):
+        raise BadSettings(
+            str(path), f"repository_id {settings.repository_id!r} is not a domain name"
+        )
+    if settings.admin_email and not EMAIL.fullmatch(settings.admin_email):
+        raise BadSettings(str(path), f"admin_email {settings.admin_email!r} is not an address")
+    return settings
 
 
 def write_settings(root: Path, settings: Settings) -> None:
