@@ -12,8 +12,9 @@
 
 Every export is derived from the TEI in the archive (through the catalogue card or the Dublin
 Core crosswalk), is deterministic (the same archive gives byte-identical output; the date it
-prints can be pinned), refuses a non-empty target unless ``force``, writes nothing outside the
-target, and leaves nothing behind when it fails (see :class:`common.Staging`).
+prints can be pinned), refuses a non-empty target unless ``force`` (which replaces only what an
+earlier export wrote), writes nothing outside the target, and leaves nothing behind when it
+fails (see :class:`staging.Staging`).
 """
 
 from __future__ import annotations
@@ -25,31 +26,36 @@ from pathlib import Path
 from typing import Any
 
 from archive.exports import bagit_export, cmif, csv_export, dc, saf, tei, teicorpus
-from archive.exports.common import (
+from archive.exports.common import ExportJob, ExportOptions, Letters
+from archive.exports.errors import (
     ExportError,
-    ExportJob,
-    ExportOptions,
+    ExportTargetBusy,
+    ExportTargetHoldsOthers,
     ExportTargetInArchive,
     ExportTargetNotADirectory,
     ExportTargetNotEmpty,
-    Letters,
+    ExportWriteFailed,
     NoLettersSelected,
     PackageInvalid,
-    Staging,
     UnknownFormat,
     UnsuitableLicence,
 )
+from archive.exports.staging import MARKER, Staging
 from archive.letters.objects import LetterStore
 from archive.letters.settings import Settings
 from archive.version import app_version
 
 __all__ = [
     "FORMATS",
+    "MARKER",
     "ExportError",
     "ExportResult",
+    "ExportTargetBusy",
+    "ExportTargetHoldsOthers",
     "ExportTargetInArchive",
     "ExportTargetNotADirectory",
     "ExportTargetNotEmpty",
+    "ExportWriteFailed",
     "NoLettersSelected",
     "PackageInvalid",
     "UnknownFormat",
@@ -72,12 +78,14 @@ FORMATS: dict[str, Callable[[ExportJob], None]] = {
 
 @dataclass
 class ExportResult:
-    """What an export wrote: the format, the target, the letters and every file, sorted."""
+    """What an export wrote: the format, the target, the letters and every file of the
+    package, sorted, and the marker that lists them for a later ``--force``."""
 
     format: str
     directory: Path
     letters: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    marker: Path | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +93,7 @@ class ExportResult:
             "directory": str(self.directory),
             "letters": list(self.letters),
             "files": [str(p) for p in self.files],
+            "marker": str(self.marker) if self.marker else None,
         }
 
 
@@ -125,4 +134,4 @@ def export(
     with Staging(Path(target), force=force, archive_path=archive_path) as out:
         job = ExportJob(Letters(letters, chosen, progress), out, options, settings, app_version())
         FORMATS[fmt](job)
-    return ExportResult(fmt, Path(target), chosen, out.files)
+    return ExportResult(fmt, Path(target), chosen, out.files, Path(target) / MARKER)

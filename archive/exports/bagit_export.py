@@ -32,10 +32,10 @@ from archive.exports.common import (
     ExportLetter,
     ExportOptions,
     FileWriter,
-    Staging,
     each_letter,
 )
 from archive.exports.mets import PackagedFile, mets_for
+from archive.exports.staging import Staging
 from metadata.xml import serialise
 
 ALGORITHMS = ("sha512", "sha256")

@@ -23,13 +23,8 @@ import uuid
 
 from lxml import etree
 
-from archive.exports.common import (
-    ExportJob,
-    ExportLetter,
-    PackageInvalid,
-    UnsuitableLicence,
-    each_letter,
-)
+from archive.exports.common import ExportJob, ExportLetter, each_letter
+from archive.exports.errors import PackageInvalid, UnsuitableLicence
 from archive.letters.settings import Settings
 from metadata.xml import NS, TEI_NS, safe_parser, serialise, tei, xml_attr
 

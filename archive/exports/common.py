@@ -1,9 +1,10 @@
-"""What every export shares: its errors, the letters it reads and the package it writes.
+"""What every export shares: the letters it reads, how it writes them and the names it gives.
 
 Letters are read one at a time (:class:`ExportLetter` parses each TEI once, however many views
 a format needs) so an export of any size runs in constant memory. A package is written into
-:class:`Staging`, a hidden directory inside the target, and moved into place only when it is
-complete: a failure leaves the target as it was, and nothing is ever written outside it.
+:class:`~archive.exports.staging.Staging`, a hidden directory inside the target, and moved
+into place only when it is complete: a failure leaves the target as it was, and nothing is
+ever written outside it. The errors are in :mod:`archive.exports.errors`.
 """
 
 from __future__ import annotations
@@ -11,20 +12,19 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lxml import etree
 
-from archive.errors import ArchiveError
+from archive.exports.errors import ExportError
+from archive.exports.staging import Staging, package_path
 from archive.letters.objects import TEI_PATH, LetterStore, original_logical
 from archive.letters.settings import Settings
 from ingest.workers import Pool, Work
@@ -34,60 +34,12 @@ from metadata.oai_dc import oai_dc_record
 from metadata.xml import parse, serialise
 
 TEI_MEDIA_TYPE = "application/tei+xml"
-#: the staging directory's name starts with this (it is hidden, and removed on failure)
-STAGING_PREFIX = ".epistula-export-"
 #: exports of at least this many letters prepare them in worker processes, this many at a time
 PARALLEL_FROM = 100
 WORKER_CHUNK = 16
 MAX_WORKERS = 4
 
 R = TypeVar("R")
-
-
-class ExportError(ArchiveError):
-    """Base class: an export could not be written; nothing was left behind."""
-
-    code = "export-failed"
-
-
-class ExportTargetNotEmpty(ExportError):
-    code = "target-not-empty"
-    remedy = "choose an empty or new directory, or pass --force to replace its contents"
-
-
-class ExportTargetNotADirectory(ExportError):
-    code = "target-not-a-directory"
-    remedy = "give a directory (new or empty) to write the export into"
-
-
-class ExportTargetInArchive(ExportError):
-    code = "target-in-archive"
-    remedy = "choose a directory outside the archive that does not contain it"
-
-
-class UnknownFormat(ExportError):
-    code = "unknown-format"
-
-    def __init__(self, fmt: str, known: list[str]) -> None:
-        super().__init__(
-            f"export format {fmt!r}", "is not one Epistula writes", f"choose {', '.join(known)}"
-        )
-
-
-class NoLettersSelected(ExportError):
-    code = "no-letters"
-    remedy = "check the query with 'epistula search', or the ids with 'epistula list'"
-
-
-class PackageInvalid(ExportError):
-    """The package failed the check its receiving system would make (a bug: please report it)."""
-
-    code = "package-invalid"
-    remedy = "nothing was written; please report this to the Epistula developers"
-
-
-class UnsuitableLicence(ExportError):
-    code = "unsuitable-licence"
 
 
 @dataclass(frozen=True)
@@ -244,6 +196,8 @@ def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
         for _, (outcome, value) in pool.run(list(enumerate(letters.ids, start=1))):
             if outcome == "error":
                 raise ExportError(value[0], value[1])
+            if outcome == "os-error":
+                raise OSError(*value)  # the staging turns it into one line for the user
             result, written = value
             job.out.note(written)
             letters.done()
@@ -251,7 +205,11 @@ def each_letter(job: ExportJob, work: LetterWork[R]) -> Iterator[R]:
 
 
 def _failed(item: tuple[int, str], err: BaseException) -> tuple[str, Any]:
-    """One letter's failure in a worker, as text (errors do not always pickle)."""
+    """One letter's failure in a worker, as text (errors do not always pickle); an OS error
+    (a full disk) as its parts, to be raised again in the main process."""
+    if isinstance(err, OSError) and err.errno is not None:
+        filename = err.filename if isinstance(err.filename, str) else None
+        return "os-error", (err.errno, err.strerror or str(err), filename)
     return "error", (f"letter {item[1]}", f"could not be exported ({err})")
 
 
@@ -273,7 +231,7 @@ class DirectWriter:
         return written
 
     def write(self, relative: str, data: bytes) -> None:
-        path = _package_path(self.root, relative)
+        path = package_path(self.root, relative)
         folder = os.path.dirname(path)
         if folder not in self._made:
             _make_folder(folder)
@@ -301,126 +259,24 @@ def _make_folder(folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
 
 
+#: bidirectional controls: embeddings and overrides, isolates, the LRM, RLM and ALM marks.
+#: Kept in a name, "letter\u202etxt.exe" shows as "letterexe.txt".
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+
+
 def safe_file_name(name: str) -> str:
-    """A file name packages can carry: control characters and '%' become '_'.
+    """A file name packages can carry: control characters and '%' become '_', and
+    bidirectional controls go (they make a name show as another).
 
     BagIt manifests would have to percent-encode them (and the ``bagit`` library used by
     Archivematica does not decode '%25'), and a tab would break a DSpace ``contents`` line.
-    The TEI keeps the name as it was.
+    The TEI keeps the name as it was. A name of nothing but controls becomes ``original``.
     """
-    return "".join("_" if ch == "%" or unicodedata.category(ch) == "Cc" else ch for ch in name)
-
-
-def _package_path(root: str, relative: str) -> str:
-    """``relative`` (a '/'-separated path) under ``root``; refused if it would leave it."""
-    parts = relative.split("/")
-    if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts):
-        raise ExportError(f"package path {relative!r}", "would leave the export directory")
-    return os.path.join(root, *parts)
-
-
-class Staging:
-    """The package being written: a hidden directory inside the target, moved into place on success.
-
-    Use as a context manager. Leaving it normally replaces the target's contents (with
-    ``force``) by the staged files; leaving it by an exception removes everything it wrote.
-    """
-
-    def __init__(self, target: Path, *, force: bool = False, archive_path: Path | None = None):
-        self.target = Path(target)
-        self.force = force
-        self.archive_path = archive_path
-        self.root = Path()
-        self._created = False
-        self._root = ""
-        self._directories: set[str] = set()
-        # every file staged, as a '/'-separated path: listed as they are written rather
-        # than by walking the package at the end (seconds for a bag of 10,000 letters)
-        self._staged: list[str] = []
-        self.files: list[Path] = []
-
-    def __enter__(self) -> Staging:
-        target = self.target
-        if target.exists() and not target.is_dir():
-            raise ExportTargetNotADirectory(str(target), "exists and is not a directory")
-        if self.archive_path is not None:
-            here, archive = target.resolve(), self.archive_path.resolve()
-            if here == archive or here.is_relative_to(archive) or archive.is_relative_to(here):
-                raise ExportTargetInArchive(str(target), "is the archive, inside it or holds it")
-        if target.is_dir() and any(target.iterdir()) and not self.force:
-            raise ExportTargetNotEmpty(str(target), "already exists and is not empty")
-        if not target.exists():
-            target.mkdir(parents=True)
-            self._created = True
-        self._root = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target)
-        self.root = Path(self._root)
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if kind is not None:
-            self._discard()
-            return
-        try:
-            self._commit()
-        except BaseException:
-            self._discard()
-            raise
-
-    def path(self, relative: str) -> Path:
-        """The staged file for ``relative`` (a '/'-separated path that stays inside the package),
-        for a writer that creates it itself; it is listed among the package's files."""
-        return Path(self._place(relative))
-
-    def write(self, relative: str, data: bytes) -> None:
-        """Stage ``data`` as the file ``relative``."""
-        with open(self._place(relative), "xb") as fh:
-            fh.write(data)
-
-    def open(self, relative: str) -> IO[bytes]:
-        return open(self._place(relative), "xb")
-
-    def remove(self, folder: str) -> None:
-        """Remove the staged folder ``folder`` (a '/'-separated path) and what it holds."""
-        shutil.rmtree(_package_path(self._root, folder))
-        inside = f"{folder}/"
-        self._staged = [name for name in self._staged if not name.startswith(inside)]
-
-    def note(self, written: Iterable[str]) -> None:
-        """Files a worker process wrote into the staging directory (see :class:`DirectWriter`)."""
-        self._staged.extend(written)
-
-    def _place(self, relative: str) -> str:
-        path = _package_path(self._root, relative)
-        folder = os.path.dirname(path)
-        if folder not in self._directories:
-            os.makedirs(folder, exist_ok=True)
-            self._directories.add(folder)
-        self._staged.append(relative)
-        return path
-
-    def _discard(self) -> None:
-        """Remove everything staged (and the target, when this export created it)."""
-        shutil.rmtree(self.root, ignore_errors=True)
-        if self._created:
-            shutil.rmtree(self.target, ignore_errors=True)
-
-    def _commit(self) -> None:
-        staged = sorted(self._staged)
-        for entry in self.target.iterdir():
-            if entry != self.root:
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-        for entry in sorted(self.root.iterdir()):
-            os.replace(entry, self.target / entry.name)
-        self.root.rmdir()
-        self.files = [self.target / name for name in staged]
+    kept = (ch for ch in name if ch not in BIDI_CONTROLS)
+    safe = "".join("_" if ch == "%" or unicodedata.category(ch) == "Cc" else ch for ch in kept)
+    return safe if safe.strip(" .") else "original"
 
 
 def zip_directory(source: Path, destination: Path, moment: datetime) -> None:

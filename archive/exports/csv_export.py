@@ -6,7 +6,9 @@ values (two senders, two types) holds them joined by ``|``. The file name is the
 original as the ``bagit`` export lays it out (``objects/<id>/<file>``), so the same
 rows serve as Archivematica's ``metadata/metadata.csv`` (they sit in the bag at
 ``data/metadata/metadata.csv``), and Omeka S CSV Import maps the ``dc.*`` columns to Dublin
-Core properties and splits repeated values on ``|``.
+Core properties and splits repeated values on ``|``. A value that a spreadsheet would run as
+a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written
+with a leading ``'`` (:mod:`metadata.csvsafe`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 from collections.abc import Iterable
 
 from archive.exports.common import ExportJob, ExportLetter, each_letter, safe_file_name
+from metadata.csvsafe import neutralise_cell
 from metadata.dublin_core import CROSSWALK
 
 FILENAME = "metadata.csv"
@@ -56,9 +59,10 @@ def row(letter: ExportLetter) -> dict[str, str]:
 
 
 def csv_bytes(rows: Iterable[dict[str, str]]) -> bytes:
-    """UTF-8 CSV (RFC 4180: CRLF line ends, quoted where needed) with the :data:`COLUMNS`."""
+    """UTF-8 CSV (RFC 4180: CRLF line ends, quoted where needed) with the :data:`COLUMNS`;
+    a cell a spreadsheet would run as a formula (``=HYPERLINK(…)``) starts with ``'``."""
     text = io.StringIO(newline="")
     writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\r\n", restval="")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralise_cell(v) for k, v in row.items()} for row in rows)
     return text.getvalue().encode("utf-8")

@@ -2,7 +2,7 @@
 
 Each record is the Dublin Core crosswalk of the letter's TEI (:mod:`metadata.oai_dc`), named
 ``<id>.xml``. ``index.csv`` lists one row per record: its file and its Dublin Core identifier,
-title and date.
+title and date (a cell that would run as a formula in a spreadsheet starts with ``'``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import csv
 import io
 
 from archive.exports.common import ExportJob, ExportLetter, FileWriter, each_letter
+from metadata.csvsafe import neutralise_row
 
 INDEX = "index.csv"
 INDEX_COLUMNS = ("file", "identifier", "title", "date")
@@ -23,7 +24,7 @@ def write(job: ExportJob) -> None:
     index = io.StringIO(newline="")
     rows = csv.writer(index, lineterminator="\r\n")
     rows.writerow(INDEX_COLUMNS)
-    rows.writerows(each_letter(job, _record))
+    rows.writerows(neutralise_row(row) for row in each_letter(job, _record))
     job.out.write(INDEX, index.getvalue().encode("utf-8"))
 
 

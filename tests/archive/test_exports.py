@@ -29,6 +29,7 @@ from archive.api import Archive
 from archive.cli import cli
 from archive.exports import (
     FORMATS,
+    MARKER,
     ExportError,
     ExportTargetNotADirectory,
     UnknownFormat,
@@ -75,6 +76,11 @@ def xml(path: Path) -> etree._ElementTree:
     return etree.parse(str(path), safe_parser())
 
 
+def listing(folder: Path) -> list[Path]:
+    """What an export put in ``folder``, sorted, without the marker that lists it."""
+    return sorted(p for p in folder.iterdir() if p.name != MARKER)
+
+
 def invoke(archive: Archive, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["--archive", str(archive.path), *args])
     return result.exit_code, result.stdout, result.stderr
@@ -84,7 +90,7 @@ def invoke(archive: Archive, *args: str) -> tuple[int, str, str]:
 
 
 def test_tei_is_one_valid_file_per_letter_named_by_id(archive, exported, tei_all):
-    files = sorted(exported["tei"].iterdir())
+    files = listing(exported["tei"])
     assert [f.name for f in files] == [f"{i}.xml" for i in archive.ids()]
     for file in files:
         assert tei_all.validate(xml(file)), (file.name, tei_all.error_log.last_error)
@@ -92,7 +98,7 @@ def test_tei_is_one_valid_file_per_letter_named_by_id(archive, exported, tei_all
 
 
 def test_teicorpus_holds_every_letter_under_a_corpus_header(archive, exported, tei_all):
-    (file,) = exported["teicorpus"].iterdir()
+    (file,) = listing(exported["teicorpus"])
     corpus = xml(file)
     assert tei_all.validate(corpus), tei_all.error_log.last_error
     root = corpus.getroot()
@@ -137,7 +143,7 @@ def cmif_schema() -> etree.RelaxNG:
 
 
 def test_cmif_is_valid_and_passes_the_five_cmif_rules(archive, exported, cmif_schema):
-    (file,) = exported["cmif"].iterdir()
+    (file,) = listing(exported["cmif"])
     document = xml(file)
     assert cmif_schema.validate(document), cmif_schema.error_log.last_error
     root = document.getroot()
@@ -161,7 +167,7 @@ def test_cmif_is_valid_and_passes_the_five_cmif_rules(archive, exported, cmif_sc
 
 
 def test_cmif_names_the_correspondents_or_says_unknown(exported):
-    root = xml(next(exported["cmif"].iterdir())).getroot()
+    root = xml(listing(exported["cmif"])[0]).getroot()
     descs = {d.get("key"): d for d in root.iterfind(".//tei:correspDesc", NS)}
     moreau = next(d for key, d in descs.items() if key.endswith("0700e4e6"))
     sent = moreau.find("tei:correspAction[@type='sent']", NS)
@@ -208,7 +214,7 @@ def _break_uuid(root: etree._Element) -> None:
     ],
 )
 def test_each_cmif_rule_catches_its_breakage(exported, breakage, message):
-    root = copy.deepcopy(xml(next(exported["cmif"].iterdir())).getroot())
+    root = copy.deepcopy(xml(listing(exported["cmif"])[0]).getroot())
     breakage(root)
     problems = cmif_problems(root)
     assert problems and any(message in p for p in problems), problems
@@ -234,7 +240,7 @@ def test_bag_is_bagit_1_0_and_passes_full_validation(archive, exported):
         "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
     )
     assert bag.version_info == (1, 0)
-    assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
+    assert [p.name for p in listing(out) if p.is_file()] == [
         "bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest-sha512.txt",
         "tagmanifest-sha256.txt", "tagmanifest-sha512.txt",
     ]  # fmt: skip
@@ -328,7 +334,7 @@ def _check_saf_items(items: dict[str, dict[str, bytes]], count: int) -> None:
 
 def test_saf_items_list_existing_files_and_only_dublin_core(archive, exported):
     out = exported["saf"]
-    items = {item.name: {f.name: f.read_bytes() for f in item.iterdir()} for item in out.iterdir()}
+    items = {item.name: {f.name: f.read_bytes() for f in item.iterdir()} for item in listing(out)}
     _check_saf_items(items, len(archive.ids()))
     first = items["item_001"]
     assert first[f"{archive.ids()[0]}.xml"] == archive.tei_bytes(archive.ids()[0])
@@ -340,7 +346,7 @@ def test_saf_zip_holds_the_same_items_with_collections(archive, tmp_path):
         "--date", DATE, str(tmp_path / "saf"),
     )  # fmt: skip
     assert code == 0, err
-    assert [p.name for p in (tmp_path / "saf").iterdir()] == ["saf.zip"]
+    assert [p.name for p in listing(tmp_path / "saf")] == ["saf.zip"]
     items: dict[str, dict[str, bytes]] = {}
     with zipfile.ZipFile(tmp_path / "saf" / "saf.zip") as zipped:
         assert zipped.testzip() is None
@@ -392,7 +398,8 @@ def test_cli_json_lists_what_was_written_and_a_summary_goes_to_stderr(archive, t
     report = json.loads(out)
     assert report["format"] == "dc" and report["directory"] == str(target)
     assert report["letters"] == archive.ids()
-    assert sorted(report["files"]) == sorted(str(p) for p in target.iterdir())
+    assert sorted(report["files"]) == [str(p) for p in listing(target)]
+    assert report["marker"] == str(target / MARKER)
     assert len(report["files"]) == len(archive.ids()) + 1  # and index.csv
     count = len(archive.ids())
     assert err == f"Exported {count} letters as dc to {target} ({count + 1} files)\n"
@@ -408,7 +415,9 @@ def test_export_refuses_a_non_empty_directory_unless_forced(archive, tmp_path):
     assert [p.name for p in target.iterdir()] == ["notes.txt"]
     code, _out, _err = invoke(archive, "export", "--format", "tei", "--force", str(target))
     assert code == 0
-    assert sorted(p.stem for p in target.iterdir()) == archive.ids()
+    # --force replaces what an export wrote, and nothing else
+    assert sorted(p.stem for p in listing(target)) == sorted([*archive.ids(), "notes"])
+    assert (target / "notes.txt").read_text() == "mine"
 
 
 def test_a_failed_export_leaves_the_target_as_it_was(archive, tmp_path):
@@ -456,7 +465,7 @@ def test_every_export_lists_exactly_the_files_it_wrote(
     for fmt in FORMATS:
         result = archive.export(fmt, tmp_path / fmt, date=MOMENT, zip=fmt == "saf")
         on_disk = sorted(p for p in (tmp_path / fmt).rglob("*") if p.is_file())
-        assert sorted(result.files) == on_disk, fmt
+        assert sorted([*result.files, result.marker]) == on_disk, fmt
 
 
 def test_a_mets_filled_in_from_the_shared_skeleton_is_the_one_built_whole(archive):
@@ -483,7 +492,9 @@ def test_a_letter_failing_in_a_worker_fails_the_export_and_leaves_nothing(
     shutil.copytree(archive.path, other)
     victim = sorted((other / "store").glob("*/v1/content/tei.xml"))[2]
     victim.unlink()
-    with pytest.raises(ExportError, match=f"letter {victim.parts[-4]}: could not be exported"):
+    with pytest.raises(
+        ExportError, match=f"{victim.parts[-4]}/v1/content/tei.xml: could not be read"
+    ):
         Archive(other).export("bagit", tmp_path / "out", date=MOMENT)
     assert not (tmp_path / "out").exists()
 
@@ -493,7 +504,7 @@ def test_nothing_is_written_beside_the_target(archive, tmp_path):
         archive.export(fmt, tmp_path / fmt, date=MOMENT)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FORMATS)
     for fmt in FORMATS:
-        assert not [p for p in (tmp_path / fmt).rglob(".*")]
+        assert [p.name for p in (tmp_path / fmt).rglob(".*")] == [MARKER]
 
 
 def test_export_refuses_a_file_and_an_unknown_format(archive, tmp_path):
