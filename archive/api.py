@@ -49,6 +49,7 @@ from archive.services.ingest import (
     IngestResult,
     ingest,
 )
+from archive.services.repair import RepairReport, repair
 from archive.services.sidecar import load_manifest
 from archive.services.validation import ValidationProblem, validate
 from archive.store.ocfl import StorageRoot
@@ -367,6 +368,11 @@ class Archive:
     ) -> list[ValidationProblem]:
         """Every problem found: OCFL fixity, TEI against the schema, Dublin Core drift."""
         return validate(self.letters(), ids, schema)
+
+    def repair(self) -> RepairReport:
+        """Bring letters an interrupted command left half-written back to their last complete
+        version, remove its leftovers, and mend the index (``validate --repair``)."""
+        return repair(self.letters(), self.index_path)
 
     # -- serving (read-only: epistula serve) -----------------------------------------------
 

@@ -498,17 +498,29 @@ def list_letters(ctx: click.Context, as_json: bool) -> None:
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Validate TEI against this RELAX NG (e.g. tei_all.rng) instead of Epistula's profile.",
 )
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="First bring letters an interrupted command left half-written back to their last "
+    "complete version, remove its leftovers and bring the index up to date.",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, ids: tuple[str, ...], schema: Path | None, as_json: bool) -> None:
+def validate(
+    ctx: click.Context, ids: tuple[str, ...], schema: Path | None, repair: bool, as_json: bool
+) -> None:
     """Check the archive: OCFL fixity, TEI validity and Dublin Core derived from the TEI.
 
     \b
     Example:
       epistula validate --schema tei_all.rng
+      epistula validate --repair
     """
     archive = get_archive(ctx)
     try:
+        repaired = archive.repair() if repair else None
+        if repaired is not None:
+            click.echo(repaired.summary(), err=True)
         problems = archive.validate(ids or None, schema)
         checked = len(ids) if ids else len(archive.ids())
     except EpistulaError as err:
@@ -516,6 +528,7 @@ def validate(ctx: click.Context, ids: tuple[str, ...], schema: Path | None, as_j
     if as_json:
         emit_json(
             {"checked": checked, "valid": not problems, "problems": [p.to_json() for p in problems]}
+            | ({"repaired": repaired.to_json()} if repaired is not None else {})
         )
     else:
         for p in problems:

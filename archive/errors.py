@@ -142,3 +142,28 @@ class StoreCorrupt(ArchiveError):
         shown = "; ".join(self.problems[:3])
         more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
         super().__init__(str(self.path), f"{shown}{more}" or "is corrupt")
+
+
+class VersionConflict(ArchiveError):
+    """Another writer changed the object since the version a write was based on was read."""
+
+    code = "version-conflict"
+    remedy = "another Epistula process changed this letter meanwhile; run the command again"
+
+    def __init__(self, object_id: str, based_on: str, head: str | None) -> None:
+        self.object_id = object_id
+        self.based_on = based_on
+        self.head = head
+        now = f"is at {head}" if head is not None else "is not in the archive"
+        super().__init__(f"object {object_id}", f"{now}, not at {based_on} as read")
+
+
+class AlreadyStored(VersionConflict):
+    """A new object was to be written, but another writer stored one with its id meanwhile."""
+
+    code = "already-stored"
+    remedy = "another Epistula process stored it meanwhile; nothing needs doing"
+
+    def __init__(self, object_id: str, head: str) -> None:
+        self.object_id, self.based_on, self.head = object_id, None, head
+        ArchiveError.__init__(self, f"object {object_id}", f"was stored ({head}) meanwhile")

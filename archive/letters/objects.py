@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from archive.errors import ObjectNotFound
+from archive.errors import ObjectNotFound, StoreCorrupt
 from archive.store.ocfl import Head, StorageRoot
 from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei, plain_text
@@ -116,10 +116,29 @@ class LetterStore:
         head = self.store.head_state(object_id)
         return head.version, head.digests.get(TEI_PATH, "")
 
-    def write_tei(self, object_id: str, derived: Derived, message: str) -> str:
+    def head_tei(self, object_id: str) -> tuple[Head, etree._Element]:
+        """The head version and its TEI, read together (what an edit starts from)."""
+        head = self.store.head_state(object_id)
+        if TEI_PATH not in head.files:
+            raise ObjectNotFound(object_id)
+        try:
+            data = head.files[TEI_PATH].read_bytes()
+        except FileNotFoundError:
+            raise StoreCorrupt(
+                head.files[TEI_PATH], ["content file in the manifest is missing"]
+            ) from None
+        return head, parse(data)
+
+    def write_tei(
+        self, object_id: str, derived: Derived, message: str, based_on: Head | None = None
+    ) -> str:
         """Store a new version whose TEI and Dublin Core are ``derived`` (the original and any
-        other file kept); returns the version's name."""
-        files: dict[str, Path | bytes] = dict(self.store.head_state(object_id).files)
+        other file kept); returns the version's name. With ``based_on`` (the head the TEI was
+        made from), a head another writer moved meanwhile raises
+        :class:`~archive.errors.VersionConflict` and nothing is written."""
+        head = based_on if based_on is not None else self.store.head_state(object_id)
+        files: dict[str, Path | bytes] = dict(head.files)
         files[TEI_PATH] = derived.tei
         files[DC_PATH] = derived.dc
-        return self.store.write_version(object_id, files, message)
+        version = head.version if based_on is not None else None
+        return self.store.write_version(object_id, files, message, based_on=version)

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, VersionConflict
 from archive.letters.objects import LetterStore, derive
-from archive.services.indexing import index_cards
+from archive.services.indexing import index_letters
 from metadata.edit import Value, apply_fields
+
+#: how often an edit is made again from a head another writer moved meanwhile
+EDIT_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,24 @@ class EditResult:
 def edit_letter(
     letters: LetterStore, index_path: Path, object_id: str, fields: Mapping[str, Value]
 ) -> EditResult:
-    """Apply user ``fields`` to the letter's TEI and store the result as a new version."""
-    root = letters.tei(object_id)
-    changed = apply_fields(root, fields, datetime.now(UTC))
-    derived = derive(
-        root, lambda first: ArchiveError(object_id, f"the edited TEI would be invalid ({first})")
-    )
-    version = letters.write_tei(object_id, derived, f"Metadata edited: {', '.join(changed)}")
-    index_cards(letters, index_path, [derived.card])
+    """Apply user ``fields`` to the letter's TEI and store the result as a new version.
+
+    The new version is made from the head it was read from; when another writer moved the
+    head meanwhile, the edit is made again from the new head (so both changes are kept).
+    """
+    for attempt in range(EDIT_ATTEMPTS):
+        head, root = letters.head_tei(object_id)
+        changed = apply_fields(root, fields, datetime.now(UTC))
+        derived = derive(
+            root,
+            lambda first: ArchiveError(object_id, f"the edited TEI would be invalid ({first})"),
+        )
+        message = f"Metadata edited: {', '.join(changed)}"
+        try:
+            version = letters.write_tei(object_id, derived, message, based_on=head)
+            break
+        except VersionConflict:
+            if attempt == EDIT_ATTEMPTS - 1:
+                raise
+    index_letters(letters, index_path, [object_id])
     return EditResult(object_id, version, changed)

@@ -62,15 +62,16 @@ def provenance(letters: LetterStore, object_id: str) -> Provenance:
     return Provenance(version=version, tei_sha512=digest)
 
 
-def index_cards(
+def index_letters(
     letters: LetterStore,
     index_path: Path,
-    cards: Iterable[Card],
+    ids: Iterable[str],
     on_wait: Callable[[], None] | None = None,
 ) -> int:
-    """Index (add or replace) letters just written to the store, with their provenance."""
-    pairs = ((card, provenance(letters, card.id)) for card in cards)
-    return indexer.update(index_path, pairs, on_wait=on_wait)
+    """Index (add or replace) letters as the store holds them when the index lock is held:
+    of two writers of one letter, the one indexing last reads the latest head, so the index
+    never keeps an older version's card under the newer version's provenance."""
+    return indexer.update(index_path, letters_for_index(letters, ids), on_wait=on_wait)
 
 
 class IndexFeed:

@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.errors import ArchiveError, BatchWriteFailed
+from archive.errors import AlreadyStored, ArchiveError, BatchWriteFailed, VersionConflict
 from archive.letters.identifiers import DIGEST_CHARS, digest_suffix
 from archive.letters.objects import LetterStore, ingest_message, object_files
 from archive.letters.prepare import Prepared, Preparer, finish
 from archive.services.indexing import IndexFeed
 from archive.services.sidecar import load_sidecar, manifest_row, sidecar_for
-from archive.store.ocfl import StorageRoot
+from archive.store.ocfl import NO_VERSION, StorageRoot
 from ingest.errors import EncryptedDocument, IngestError
 from ingest.limits import Limits
 from ingest.pipeline import letter_from_file, letters_from_files
@@ -172,18 +172,20 @@ def ingest(
                 if card is not None:
                     staged.append((result, card))
                 if store.staged >= COMMIT_LETTERS or store.staged_for >= COMMIT_SECONDS:
-                    feed.add(_commit(store, staged, known))
+                    feed.add(_commit(letters, staged, known))
                 if progress is not None:
                     progress(path)
-            feed.add(_commit(store, staged, known))
+            feed.add(_commit(letters, staged, known))
         feed.catch_up(
             dict.fromkeys(r.id for r in report.results if r.status == "unchanged" and r.id),
             letters.card,
         )
     finally:
-        feed.close()
-        # what the workers staged and the batch did not take (it stopped early, or failed)
-        store.discard_own_stages()
+        try:
+            feed.close()
+        finally:  # (even when a second Ctrl-C stops the index's last commit)
+            # what the workers staged and the batch did not take (it stopped early, or failed)
+            store.discard_own_stages()
     if feed.error is not None:
         report.index_error = f"{feed.error}; the letters are stored, run 'epistula reindex'"
     return report
@@ -218,12 +220,17 @@ def _ingest_one(
                 "ingest it into another archive, or remove its publicationStmt/idno",
             )
         final = _with_user_fields(prepared, supplied(), path)
-        if final is prepared and prepared.staged is not None:
-            unadopted = None
-            store.adopt(prepared.staged)  # the worker staged exactly this
-        else:
-            files = object_files(path, final.tei, final.dc)
-            store.write_version(object_id, files, ingest_message(path))
+        try:
+            if final is prepared and prepared.staged is not None:
+                unadopted = None
+                store.adopt(prepared.staged)  # the worker staged exactly this
+            else:
+                files = object_files(path, final.tei, final.dc)
+                store.write_version(object_id, files, ingest_message(path), based_on=NO_VERSION)
+        except AlreadyStored:  # by another writer, since this batch began
+            result = IngestResult(str(path), "added", object_id)
+            _stored_meanwhile(store, result, final.sha256)
+            return result, None
         known.add(final.sha256, object_id)
         return IngestResult(str(path), "added", object_id), final.card
     except EpistulaError as err:
@@ -287,24 +294,47 @@ def _is_hex(text: str) -> bool:
 
 
 def _commit(
-    store: StorageRoot, staged: list[tuple[IngestResult, Card]], known: KnownDigests
+    letters: LetterStore, staged: list[tuple[IngestResult, Card]], known: KnownDigests
 ) -> list[Card]:
     """Commit the letters staged in the store's batch; the cards of those now stored.
 
     A letter the commit could not store is reported failed, and forgotten as known, so the
-    same file later in the batch is read again rather than called unchanged.
+    same file later in the batch is read again rather than called unchanged. A letter another
+    writer stored meanwhile is ``unchanged`` (and the others are stored all the same).
     """
+    store = letters.store
+    lost: set[str] = set()
+    failure: BatchWriteFailed | None = None
     try:
         store.commit_batch()
     except BatchWriteFailed as err:
-        lost = set(err.object_ids)
-        for result, _card in staged:
-            if result.id in lost:
-                known.forget(result.id or "")
-                result.fail(f"{Path(result.file).name}: {err}", err)
+        lost, failure = set(err.object_ids), err
+    meanwhile = set(store.stored_meanwhile)
+    for result, card in staged:
+        if result.id in lost and failure is not None:
+            known.forget(result.id or "")
+            result.fail(f"{Path(result.file).name}: {failure}", failure)
+        elif result.id in meanwhile:
+            _stored_meanwhile(store, result, card.source.sha256)
     cards = [card for result, card in staged if result.status == "added"]
     staged.clear()
     return cards
+
+
+def _stored_meanwhile(store: StorageRoot, result: IngestResult, sha256: str | None) -> None:
+    """Settle the result of a file whose letter another writer stored since this batch
+    began: the same bytes are ``unchanged``; another letter under its id is a conflict."""
+    object_id = result.id or ""
+    try:
+        stored = LetterStore(store).card(object_id).source.sha256
+    except (EpistulaError, OSError):
+        stored = None
+    if sha256 and stored == sha256:
+        result.status = "unchanged"
+        return
+    err = VersionConflict(object_id, "no version (a new object)", None)
+    name = Path(result.file).name
+    result.fail(f"{name}: another letter with the id {object_id} was stored meanwhile", err)
 
 
 def _supplied(

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from archive.errors import (
+    AlreadyStored,
     ArchiveError,
     BatchWriteFailed,
     InvalidIdentifier,
@@ -67,6 +68,7 @@ from archive.errors import (
     StoreCorrupt,
     StoreLocked,
     UnreadableContent,
+    VersionConflict,
     VersionNotFound,
     WriteFailed,
 )
@@ -93,6 +95,13 @@ from archive.store.constants import (
 
 CHUNK_BYTES = 1 << 20
 """Read size when copying and digesting content files."""
+
+NO_VERSION = "v0"
+"""``based_on`` for a write that must make a new object (and never a version of another's)."""
+
+INTENT_FILENAME = "writing"
+"""In a version's stage: the id of the stored object it is being committed to, so that the
+next writer (or :meth:`StorageRoot.recover`) repairs that object if the writer died."""
 
 SIDECAR_PATTERN = re.compile(r"([0-9a-fA-F]+)[ \t]+inventory\.json[ \t]*\n?")
 """Sidecar content: ``<hexdigest> inventory.json``."""
@@ -246,6 +255,8 @@ class StorageRoot:
         )
         self.lock_timeout = lock_timeout
         self._batch: _Batch | None = None
+        #: the objects the last :meth:`commit_batch` found stored by another writer meanwhile
+        self.stored_meanwhile: list[str] = []
         declaration = self.path / STORAGE_ROOT_NAMASTE
         if not declaration.is_file():
             raise NotAStorageRoot(self.path, f"has no OCFL declaration {STORAGE_ROOT_NAMASTE}")
@@ -398,16 +409,22 @@ class StorageRoot:
         user_name: str = "Epistula",
         user_address: str | None = None,
         created: datetime | None = None,
+        based_on: str | None = None,
     ) -> str:
         """Write the object's whole new state as its next version; return the version name.
 
         ``files`` maps each logical path to its bytes or to a file to copy. The first call makes
         ``v1``; later ones ``v2``, ``v3``… storing only content not already in the manifest. If
         the state equals the head's, nothing is written and the head's name is returned.
+
+        ``based_on`` is the head version the new state was made from (:data:`NO_VERSION` for
+        a new object): if another writer has moved the head since, nothing is written and
+        :class:`VersionConflict` (:class:`AlreadyStored` for a new object) is raised, so a
+        read-modify-write never loses another's update.
         """
         if self._batch is not None and object_id in self._batch.staged:
             raise WriteFailed(object_id, "it is already staged in this batch; commit it first")
-        if self._batch is not None and not self.has(object_id):
+        if self._batch is not None and not self.has(object_id) and based_on in (None, NO_VERSION):
             staged = self.stager().stage(
                 object_id, files, message, user_name, user_address, created
             )
@@ -422,7 +439,10 @@ class StorageRoot:
                 self._purge_stages()
                 self._recover(object_id)
                 previous = self.inventory(object_id) if self.has(object_id) else None
+                _check_based_on(object_id, previous, based_on)
                 stage = self._new_stage()
+                if previous is not None:  # the object root is about to change
+                    _write_file(stage / INTENT_FILENAME, object_id.encode())
                 return self._write_staged(
                     object_id, files, logical_paths, version_block, previous, stage
                 )
@@ -443,6 +463,8 @@ class StorageRoot:
         if self._batch is not None:
             raise RuntimeError("a batch is already open on this storage root")
         self._check_same_filesystem()
+        with self._write_lock():  # what a dead writer left goes before anything is staged
+            self._purge_stages()
         self._batch = _Batch()
         try:
             yield self
@@ -485,8 +507,10 @@ class StorageRoot:
                 raise RuntimeError("objects are adopted into an open batch only")
             if staged.stage.parent != self.staging_dir:  # (a stager names it by this path)
                 raise WriteFailed(staged.object_id, "it was staged for another storage root")
-            if staged.object_id in self._batch.staged or self._stored(staged.object_id):
-                raise WriteFailed(staged.object_id, "the storage root already holds it")
+            if staged.object_id in self._batch.staged:
+                raise WriteFailed(staged.object_id, "it is already staged in this batch")
+            if self._stored(staged.object_id):
+                raise AlreadyStored(staged.object_id, self.head(staged.object_id))
         except BaseException:
             staged.discard()
             raise
@@ -497,9 +521,12 @@ class StorageRoot:
     def commit_batch(self) -> list[str]:
         """Make the staged objects durable and move them into place; return their ids.
 
-        Raises :class:`BatchWriteFailed` naming the objects that could not be committed (the
-        others are committed whole).
+        An object another writer stored meanwhile is not committed (its stage is removed) and
+        is listed in :attr:`stored_meanwhile` until the next commit; the others are committed
+        all the same. Raises :class:`BatchWriteFailed` naming the objects that could not be
+        committed (the others are committed whole).
         """
+        self.stored_meanwhile = []
         if self._batch is None or not self._batch.staged:
             return []
         staged, self._batch.staged = self._batch.staged, {}
@@ -508,13 +535,16 @@ class StorageRoot:
             _sync_filesystem(self.staging_dir, list(staged.values()))
             with self._write_lock():
                 for object_id, stage in staged.items():
-                    if self._stored(object_id):
-                        raise FileExistsError(f"another writer stored {object_id} meanwhile")
+                    if self._stored(object_id):  # (the same bytes, since ids name their digest)
+                        self.stored_meanwhile.append(object_id)
+                        shutil.rmtree(stage, ignore_errors=True)
+                        continue
                     os.rename(stage, self.path / object_id)
                     committed.append(object_id)
                 _fsync_dir(self.path)
         except (OSError, ArchiveError) as exc:
-            lost = [object_id for object_id in staged if object_id not in committed]
+            done = {*committed, *self.stored_meanwhile}
+            lost = [object_id for object_id in staged if object_id not in done]
             for object_id in lost:
                 shutil.rmtree(staged[object_id], ignore_errors=True)
             raise BatchWriteFailed(lost, f"{type(exc).__name__}: {exc}") from exc
@@ -524,7 +554,9 @@ class StorageRoot:
         """Repair what an interrupted write left (one object, or all); return what was fixed.
 
         Removes version directories the root inventory does not list, stale staging
-        directories, and rewrites a root sidecar left stale between the two commit replaces.
+        directories, and rewrites a root sidecar left stale between the two commit replaces:
+        every object comes back to its last complete version. (Every write does this for the
+        objects a dead writer was committing to, and for its stages.)
         """
         with self._write_lock():
             ids = [object_id] if object_id is not None else self.object_ids()
@@ -659,7 +691,8 @@ class StorageRoot:
             )
 
     def _purge_stages(self) -> list[Path]:
-        """Remove staging directories of dead writers (the caller holds the write lock).
+        """Remove staging directories of dead writers (the caller holds the write lock),
+        first repairing the object a dead writer was committing a version to.
 
         A live process's stages are kept: they may be a batch waiting for its commit.
         """
@@ -668,9 +701,17 @@ class StorageRoot:
             for stage in self.staging_dir.glob(self._stage_prefix + "*")
             if not _writer_alive(stage.name[len(self._stage_prefix) :])
         )
+        fixed: list[Path] = []
         for leftover in leftovers:
-            shutil.rmtree(leftover, ignore_errors=True)
-        return leftovers
+            if leftover.is_dir() and not leftover.is_symlink():
+                intent = _read_intent(leftover)
+                if intent is not None:
+                    fixed += self._recover(intent)
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:  # a temporary file of an atomic replace
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+        return leftovers + fixed
 
     def _recover(self, object_id: str) -> list[Path]:
         """Repair interrupted writes of one object (the caller holds the write lock)."""
@@ -708,7 +749,8 @@ class StorageRoot:
                 and head_copy.read_bytes() == root_inventory
                 and head_sidecar.read_bytes() == expected
             ):
-                _write_atomically(sidecar, expected, self.staging_dir)
+                # (the temporary file is named as a stage, so a crash leaves nothing unpurged)
+                _write_atomically(sidecar, expected, self.staging_dir, self.stager().prefix)
                 _fsync_dir(object_root)
                 fixed.append(sidecar)
         return fixed
@@ -1139,9 +1181,9 @@ def _write_file(path: Path, data: bytes, sync: bool = True) -> None:
         os.close(fd)
 
 
-def _write_atomically(path: Path, data: bytes, temp_dir: Path) -> None:
+def _write_atomically(path: Path, data: bytes, temp_dir: Path, prefix: str | None = None) -> None:
     """Replace ``path`` with ``data`` via a temporary file in ``temp_dir`` (same filesystem)."""
-    fd, temp = tempfile.mkstemp(dir=temp_dir, prefix=f".{path.name}-")
+    fd, temp = tempfile.mkstemp(dir=temp_dir, prefix=prefix or f".{path.name}-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -1197,6 +1239,27 @@ def _load_libc() -> ctypes.CDLL | None:
 
 
 _LIBC = _load_libc()
+
+
+def _read_intent(stage: Path) -> str | None:
+    """The object id a version's stage was being committed to, if it names a valid one."""
+    try:
+        object_id = (stage / INTENT_FILENAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return object_id if OBJECT_ID_PATTERN.fullmatch(object_id) else None
+
+
+def _check_based_on(object_id: str, previous: dict[str, Any] | None, based_on: str | None) -> None:
+    """Refuse a write made from another head than the object's (see ``write_version``)."""
+    if based_on is None:
+        return
+    head = previous["head"] if previous is not None else None
+    if based_on == NO_VERSION:
+        if head is not None:
+            raise AlreadyStored(object_id, head)
+    elif head != based_on:
+        raise VersionConflict(object_id, based_on, head)
 
 
 def _writer_alive(stage_suffix: str) -> bool:

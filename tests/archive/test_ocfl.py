@@ -22,6 +22,7 @@ import ocfl
 import pytest
 
 from archive.errors import (
+    AlreadyStored,
     BatchWriteFailed,
     InvalidIdentifier,
     InvalidLogicalPath,
@@ -554,7 +555,7 @@ def test_adopting_an_object_the_root_holds_refuses_it_and_removes_its_stage(
     stored: StorageRoot, tmp_path: Path
 ) -> None:
     staged = stored.stager().stage(OBJECT_ID, {"tei.xml": b"<TEI>again</TEI>"}, "Ingest")
-    with stored.batch(), pytest.raises(WriteFailed, match="already holds it"):
+    with stored.batch(), pytest.raises(AlreadyStored, match=r"was stored \(v1\) meanwhile"):
         stored.adopt(staged)
     assert stored.read(OBJECT_ID, "tei.xml") == b"<TEI>first</TEI>\n"
     assert staging_leftovers(stored) == []
