@@ -54,6 +54,8 @@ class Catalogue:
         self._revision: tuple[int, int] | None = None
         self._entries: list[Entry] = []
         self._keys: list[tuple[datetime, str]] = []
+        #: letters in the store whose version or Dublin Core cannot be read now
+        self._unreadable: frozenset[str] = frozenset()
 
     def entries(self) -> list[Entry]:
         """Every letter, oldest datestamp first (a list the caller must not change)."""
@@ -69,9 +71,15 @@ class Catalogue:
         self.entries()
         return bisect_right(self._keys, key)
 
+    def unreadable(self) -> frozenset[str]:
+        """The letters in the store left out of :meth:`entries` because they cannot be read."""
+        self.entries()
+        return self._unreadable
+
     def _refresh(self) -> None:
         known = {entry.id: entry for entry in self._entries}
         fresh: list[Entry] = []
+        unreadable: set[str] = set()
         for object_id in self.archive.ids():
             try:
                 version = self.archive.head_version(object_id)
@@ -80,11 +88,13 @@ class Catalogue:
                     entry = Entry(object_id, version.name, version.created, self._sets(object_id))
             except EpistulaError as err:  # one unreadable letter must not hide the others
                 log.warning("%s: left out of OAI-PMH: %s", object_id, err)
+                unreadable.add(object_id)
                 continue
             fresh.append(entry)
         fresh.sort(key=lambda e: e.key)
         self._entries = fresh
         self._keys = [e.key for e in fresh]
+        self._unreadable = frozenset(unreadable)
 
     def _sets(self, object_id: str) -> tuple[str, ...]:
         """Its year and languages, read from its Dublin Core (a small file, quickly parsed)."""

@@ -181,14 +181,13 @@ class Provider:
         return element
 
     def _ListMetadataFormats(self, args: dict[str, str], _base: str) -> etree._Element:
-        formats = list(FORMATS.values())
         if "identifier" in args:
-            letter_id = self._letter_id(args["identifier"])
+            letter_id = self._letter_id(args["identifier"], readable=False)
             # a letter whose TEI cannot be read has no format it can be disseminated in
-            if not self._readable(letter_id):
+            if letter_id in self.catalogue.unreadable():
                 raise OaiError("noMetadataFormats", f"{args['identifier']} cannot be read now")
         element = _oai("ListMetadataFormats")
-        for fmt in formats:
+        for fmt in FORMATS.values():
             item = _sub(element, "metadataFormat")
             _sub(item, "metadataPrefix", fmt.prefix)
             _sub(item, "schema", fmt.schema)
@@ -210,10 +209,10 @@ class Provider:
 
     def _GetRecord(self, args: dict[str, str], _base: str) -> etree._Element:
         fmt = _format(args["metadataPrefix"])
-        letter_id = self._letter_id(args["identifier"])
+        letter_id = self._letter_id(args["identifier"], readable=False)
         entry = next((e for e in self.catalogue.entries() if e.id == letter_id), None)
-        if entry is None:
-            raise OaiError("idDoesNotExist", f"{args['identifier']} is not in this archive")
+        if entry is None:  # in the store, but unreadable
+            raise OaiError("cannotDisseminateFormat", f"{args['identifier']} cannot be read now")
         element = _oai("GetRecord")
         element.append(self._record(entry, fmt))
         return element
@@ -287,22 +286,17 @@ class Provider:
     def _identifier(self, letter_id: str) -> str:
         return f"oai:{self.archive.repository_id}:{letter_id}"
 
-    def _letter_id(self, identifier: str) -> str:
-        """The letter an OAI identifier names (``idDoesNotExist`` unless it is one of ours)."""
+    def _letter_id(self, identifier: str, readable: bool = True) -> str:
+        """The letter an OAI identifier names (``idDoesNotExist`` unless it is one of ours;
+        ``readable=False`` accepts a letter in the store that cannot be read now)."""
         prefix = f"oai:{self.archive.repository_id}:"
         letter_id = identifier.removeprefix(prefix)
         known = {e.id for e in self.catalogue.entries()}
+        if not readable:
+            known |= self.catalogue.unreadable()
         if not identifier.startswith(prefix) or letter_id not in known:
             raise OaiError("idDoesNotExist", f"{identifier} is not in this archive")
         return letter_id
-
-    def _readable(self, letter_id: str) -> bool:
-        try:
-            self.archive.tei_bytes(letter_id)
-            self.archive.dc_bytes(letter_id)
-        except EpistulaError:
-            return False
-        return True
 
 
 # -- arguments ---------------------------------------------------------------------------------
