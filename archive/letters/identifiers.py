@@ -1,9 +1,11 @@
 """Object identifiers: stable, readable, and tied to the original's bytes.
 
 ``L-2017-07-13-engesland-niinisto-818932f2``: date, first sender's and first addressee's
-surnames, and the first eight hex digits of the original's SHA-256. The same bytes always end
-in the same suffix, which is how a second ingest of a file is recognised. A letter that already
-has an id (a re-ingested TEI export names its own) keeps it.
+surnames, and the first eight hex digits of the SHA-256 of the bytes the letter was read from.
+The same bytes always end in the same suffix, which is how a second ingest of a file is
+recognised. A letter read from TEI is named by the TEI file's own digest, never by the
+original's digest its ``sourceDesc`` claims (a crafted TEI could claim any file's). A letter
+that already has an id (a re-ingested TEI export names its own) keeps it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import unicodedata
 
 from archive.store.constants import OBJECT_ID_PATTERN, RESERVED_OBJECT_IDS
 from ingest.letter.model import Agent, Letter
+from ingest.tei.parse import READ_SHA256
 from metadata.names import surname
 
 PREFIX = "L"
@@ -41,9 +44,20 @@ def object_id_for(letter: Letter) -> str:
         return own
     meta = letter.metadata
     when = meta.date.when if meta.date and meta.date.when else "undated"
-    digest = letter.document.source.sha256[:DIGEST_CHARS]
+    digest = read_digest(letter)[:DIGEST_CHARS]
     parts = [PREFIX, when, _agent_slug(meta.senders), _agent_slug(meta.recipients), digest]
     return "-".join(parts)
+
+
+def read_digest(letter: Letter) -> str:
+    """The SHA-256 of the bytes ``letter`` was read from: its identity."""
+    return letter.document.properties.get(READ_SHA256) or letter.document.source.sha256
+
+
+def claimed_digest(letter: Letter) -> str | None:
+    """The original's SHA-256 a TEI letter names when it is not the TEI file's own."""
+    claimed = letter.document.source.sha256
+    return claimed if claimed != read_digest(letter) else None
 
 
 def digest_suffix(sha256: str) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 from lxml import etree
 
 from archive.errors import ArchiveError
-from archive.letters.identifiers import object_id_for
+from archive.letters.actor import SYSTEM, Actor
+from archive.letters.identifiers import claimed_digest, object_id_for, read_digest
 from archive.letters.objects import derive, ingest_message, object_files
 from archive.store.ocfl import StagedObject, Stager
 from ingest.errors import InvalidTei
@@ -30,13 +31,16 @@ from metadata.card import Card
 class Prepared:
     """Everything the store and the index need of one letter."""
 
-    sha256: str  # the digest of the original as it was read
+    sha256: str  # the digest of the bytes the letter was read from: its identity
     carried_id: str | None  # the id a TEI export brought along, if any
     object_id: str
     tei: bytes
     dc: bytes
     card: Card
     staged: StagedObject | None = None  # the new object, staged by the worker
+    #: the digest of the original a TEI letter names (a claim: the archive believes it only
+    #: where it holds an original with those very bytes)
+    claimed_sha256: str | None = None
 
     def discard(self) -> None:
         """Remove the staged object (the letter is not stored as it was prepared)."""
@@ -52,6 +56,8 @@ class Preparer:
     publication: Publication
     version: str
     stager: Stager | None = None
+    #: who the staged versions are written for, and why
+    actor: Actor = SYSTEM
 
     def __call__(self, letter: Letter, path: Path | None = None) -> Prepared:
         object_id = object_id_for(letter)
@@ -63,12 +69,14 @@ class Preparer:
             ingested=datetime.now(UTC),
         )
         source = letter.document.source
-        prepared = finish(root, object_id, source.filename, source.sha256, letter.object_id)
+        prepared = finish(root, object_id, source.filename, read_digest(letter), letter.object_id)
+        prepared = replace(prepared, claimed_sha256=claimed_digest(letter))
         if self.stager is None or path is None:
             return prepared
         files = object_files(path, prepared.tei, prepared.dc)
         try:
-            staged = self.stager.stage(object_id, files, ingest_message(path))
+            message = self.actor.message_for(ingest_message(path))
+            staged = self.stager.stage(object_id, files, message, self.actor.user)
         except ArchiveError:  # the main process stores it then, and reports what fails
             return prepared
         return replace(prepared, staged=staged)

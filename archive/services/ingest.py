@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import AlreadyStored, ArchiveError, BatchWriteFailed, VersionConflict
+from archive.letters.actor import SYSTEM, Actor
 from archive.letters.identifiers import DIGEST_CHARS, digest_suffix
-from archive.letters.objects import LetterStore, ingest_message, object_files
+from archive.letters.objects import ORIGINAL_DIR, LetterStore, ingest_message, object_files
 from archive.letters.prepare import Prepared, Preparer, finish
 from archive.services.indexing import IndexFeed
 from archive.services.sidecar import load_sidecar, manifest_row, sidecar_for
@@ -128,6 +129,7 @@ def ingest(
     manifest: Path | None = None,
     rows: Mapping[str, dict[str, Value]] | None = None,
     stop: Callable[[], bool] | None = None,
+    actor: Actor = SYSTEM,
 ) -> IngestReport:
     """Ingest every file into ``letters`` and the index at ``index_path`` (see the module).
 
@@ -143,7 +145,7 @@ def ingest(
     store = letters.store
     known = KnownDigests(letters)
     staged: list[tuple[IngestResult, Card]] = []
-    preparer = Preparer(publication, version, store.stager())
+    preparer = Preparer(publication, version, store.stager(), actor)
     digests = {i: digest for i, path in enumerate(files) if (digest := _digest(path))}
     # files already archived (same bytes) are not even sent to a worker
     new = [i for i in range(len(files)) if i in digests and known.get(digests[i]) is None]
@@ -208,8 +210,12 @@ def _ingest_one(
         if existing:
             return IngestResult(str(path), "unchanged", existing), None
         prepared = incoming.prepared(path)
-        # a TEI export names the original it was made from: that digest says "unchanged"
-        existing = known.get(prepared.sha256)
+        # a TEI export names the original it was made from and the id it had: the original
+        # says "unchanged" only where the archive holds those very bytes (a claim is not an
+        # identity), the id only where the object it names was stored from this file
+        existing = known.get(prepared.sha256, also=[prepared.carried_id or ""])
+        if not existing and prepared.claimed_sha256:
+            existing = known.get(prepared.claimed_sha256)
         if existing:
             return IngestResult(str(path), "unchanged", existing), None
         object_id = prepared.object_id
@@ -226,7 +232,14 @@ def _ingest_one(
                 store.adopt(prepared.staged)  # the worker staged exactly this
             else:
                 files = object_files(path, final.tei, final.dc)
-                store.write_version(object_id, files, ingest_message(path), based_on=NO_VERSION)
+                message = incoming.preparer.actor.message_for(ingest_message(path))
+                store.write_version(
+                    object_id,
+                    files,
+                    message,
+                    user_name=incoming.preparer.actor.user,
+                    based_on=NO_VERSION,
+                )
         except AlreadyStored:  # by another writer, since this batch began
             result = IngestResult(str(path), "added", object_id)
             _stored_meanwhile(store, result, final.sha256)
@@ -247,20 +260,26 @@ def _ingest_one(
 
 
 class KnownDigests:
-    """sha256 of an original → the id of the letter made from it, as far as asked.
+    """sha256 of a stored original → the id of the letter made from it, as far as asked.
 
-    An id ends in the first eight hex digits of its original's digest, so only the letters
-    whose id ends like a file's digest have their TEI read to compare the whole digest
-    (and, once, any letter whose id was brought in by a TEI export in another form): adding
-    a few letters to a large archive does not read every letter in it.
+    The digest is the one the store's fixity block keeps for the object's original, never
+    what its TEI says of it (a TEI's ``sourceDesc`` may claim any file's digest). An id ends
+    in the first eight hex digits of that digest, so only the letters whose id ends like a
+    file's digest have their inventory read to compare the whole digest (and, once, any
+    letter whose id was brought in by a TEI export in another form): adding a few letters to
+    a large archive does not read every letter in it.
     """
 
     def __init__(self, letters: LetterStore) -> None:
         self._letters = letters
         self._found: dict[str, str] = {}
         self._by_suffix: dict[str, list[str]] | None = None
+        self._seen: set[str] = set()
 
-    def get(self, digest: str) -> str | None:
+    def get(self, digest: str, also: Iterable[str] = ()) -> str | None:
+        """The letter stored from an original with ``digest``; ``also`` names letters to
+        look at besides those whose id ends like the digest."""
+        self._read([i for i in also if i and i not in self._seen and self._letters.has(i)])
         if digest not in self._found and self._by_suffix is None:
             self._by_suffix = {}
             others = []
@@ -284,9 +303,26 @@ class KnownDigests:
 
     def _read(self, object_ids: list[str]) -> None:
         for object_id in object_ids:
-            digest = self._letters.card(object_id).source.sha256
+            self._seen.add(object_id)
+            digest = _original_sha256(self._letters, object_id)
             if digest:
                 self._found.setdefault(digest, object_id)
+
+
+def _original_sha256(letters: LetterStore, object_id: str) -> str | None:
+    """The sha256 the store's fixity block records for the object's original (its bytes)."""
+    inventory = letters.store.inventory(object_id)
+    state = inventory["versions"][inventory["head"]]["state"]
+    sha512 = next((d for d, paths in state.items() if any(_is_original(p) for p in paths)), None)
+    contents = set(inventory["manifest"].get(sha512, ()))
+    fixity = inventory.get("fixity", {}).get("sha256", {})
+    found = next((digest for digest, paths in fixity.items() if contents & set(paths)), None)
+    # an object written without a fixity block (another OCFL tool): its original is hashed
+    return found or (sha256_of(letters.original_path(object_id)) if sha512 else None)
+
+
+def _is_original(logical_path: str) -> bool:
+    return logical_path.startswith(f"{ORIGINAL_DIR}/")
 
 
 def _is_hex(text: str) -> bool:

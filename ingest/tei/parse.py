@@ -6,7 +6,10 @@ date; ``opener`` (``dateline``, ``address``, ``salute``), ``head[@type='subject'
 ``div[@type='section']``, ``list``, ``table``, ``note``, ``pb``, ``closer`` (``salute``,
 ``signed``, ``dateline``, ``address``), ``postscript`` and ``trailer`` give the parts;
 ``sourceDesc/bibl`` names the original file and its SHA-256; the OCR ``respStmt`` says what OCR
-read; ``publicationStmt/idno[@type='local']`` is the letter's id. Building TEI from the result
+read; ``publicationStmt/idno[@type='local']`` is the letter's id. What ``sourceDesc`` names is
+only a claim (any TEI can name any digest), so the SHA-256 of the TEI file's own bytes goes along
+in the document's properties (:data:`READ_SHA256`): that, never the claim, is the letter's
+identity in the archive. Building TEI from the result
 gives the same TEI again (apart from the dates of the new ingest).
 
 TEI from elsewhere is read the same way, as far as it uses these elements: divisions without a
@@ -59,6 +62,8 @@ _MAX_GROUPINGS = 64
 #: stands for a line break in the XML source while content is read (becomes a space)
 _WRAP = "\x00"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+#: the property that holds the SHA-256 of the bytes the letter was read from
+READ_SHA256 = "read_sha256"
 
 
 def letter_from_tei(root: etree._Element, source: Path) -> Letter:
@@ -73,7 +78,7 @@ def letter_from_tei(root: etree._Element, source: Path) -> Letter:
         source=letter.document.source,
         blocks=tuple(_blocks(letter)),
         notes=reader.notes,
-        properties=_ocr_properties(header),
+        properties={**_ocr_properties(header), **_read_digest(source)},
     )
     letter.document = document
     if meta.language is None:
@@ -235,6 +240,18 @@ def _source(header: etree._Element | None, path: Path) -> Source:
         )
     data = path.read_bytes()
     return Source(path.name, MEDIA_TYPE, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _read_digest(path: Path) -> dict[str, str]:
+    """``{READ_SHA256: digest}`` of the file the TEI was read from (nothing for a tree that
+    was never a file)."""
+    if not path.is_file():
+        return {}
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return {READ_SHA256: digest.hexdigest()}
 
 
 def _quantity(measure: etree._Element | None) -> int | None:
