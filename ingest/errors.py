@@ -32,7 +32,32 @@ class IngestError(EpistulaError):
 
 class UnsupportedFormat(IngestError):
     code = "unsupported-format"
-    remedy = "convert it to plain text, DOCX, PDF or an image (TIFF, PNG, JPEG)"
+    remedy = (
+        "convert it to plain text, DOCX, ODT, RTF, HTML, PDF, e-mail (.eml) or an image "
+        "(TIFF, PNG, JPEG)"
+    )
+
+
+class NotALetter(IngestError):
+    """A file Epistula recognises as something other than a letter (JSON, XML of another
+    kind, CMIF metadata): the reason says what it is, so that it is never stored as text."""
+
+    code = "not-a-letter"
+    remedy = "ingest the letters themselves, one file per letter"
+
+
+class ManyLetters(IngestError):
+    """A file that holds many letters (a Project Gutenberg volume, an mbox of many messages)."""
+
+    code = "many-letters"
+    remedy = "split it into one file per letter and ingest those"
+
+
+class ConverterMissing(IngestError):
+    """A format read through an external program that is not installed."""
+
+    code = "converter-missing"
+    remedy = "install antiword (apt-get install antiword) or LibreOffice, or save it as DOCX"
 
 
 class UnreadableSource(IngestError):
@@ -69,6 +94,14 @@ class EmptyDocument(IngestError):
 class LimitExceeded(IngestError):
     code = "limit-exceeded"
     remedy = "raise the limit if you trust the file, or split it"
+
+
+class TooLong(LimitExceeded):
+    """A text far longer than a letter: a book, a log or a dump, stored as one letter it would
+    be useless to search and heavy to read back (see README, "Formats")."""
+
+    code = "too-long"
+    remedy = "split it into its letters (Epistula keeps one letter per file)"
 
 
 class TimeLimitExceeded(LimitExceeded):

@@ -23,22 +23,42 @@ from ingest.errors import (
     UnreadableSource,
 )
 from ingest.letter.anatomy import recognise
-from ingest.letter.model import Letter, Para
+from ingest.letter.model import Agent, Letter, Para
 from ingest.limits import MIB, Limits
 from ingest.model import Span
-from ingest.readers import read, reader_for, tei
+from ingest.readers import check_length, mail, read, reader_for, tei
 from ingest.tei.parse import letter_from_tei
 from ingest.workers import Pool, Work
-from metadata.dates import Years
+from metadata.dates import DateValue, Years
 
 
 def letter_from_file(path: Path, limits: Limits | None = None) -> Letter:
     """The letter in ``path``; raises an :class:`ingest.errors.IngestError` for a bad file."""
     limits = limits or Limits()
     if reader_for(path) is tei:
-        return letter_from_tei(tei.parse(path, limits), path)
+        letter = letter_from_tei(tei.parse(path, limits), path)
+        check_length(path, letter.document.text)
+        return letter
     years = Years(*limits.period) if limits.period else None
-    return _with_letterhead(recognise(read(path, limits), years))
+    return _with_headers(_with_letterhead(recognise(read(path, limits), years)))
+
+
+def _with_headers(letter: Letter) -> Letter:
+    """An e-mail's headers (:mod:`ingest.readers.mail`) are its metadata: they say for certain
+    who wrote to whom, when and about what, where recognition in the body could only guess."""
+    if letter.document.source.media_type not in (mail.MEDIA_TYPE, mail.MBOX_MEDIA_TYPE):
+        return letter
+    properties = letter.document.properties
+    meta = letter.metadata
+    if properties.get(mail.FROM):
+        meta.senders = [Agent(name=name) for name in properties[mail.FROM].split("\n")]
+    if properties.get(mail.TO):
+        meta.recipients = [Agent(name=name) for name in properties[mail.TO].split("\n")]
+    if properties.get(mail.DATE_WHEN):  # a Date header that does not parse is left unused
+        meta.date = DateValue(properties[mail.DATE_TEXT], when=properties[mail.DATE_WHEN])
+    if properties.get("title"):
+        meta.title = properties["title"]
+    return letter
 
 
 def _with_letterhead(letter: Letter) -> Letter:

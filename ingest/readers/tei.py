@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ingest.errors import LimitExceeded, UnreadableSource, UnsupportedFormat
+from ingest.errors import LimitExceeded, NotALetter, UnreadableSource, UnsupportedFormat
 from ingest.limits import Limits
 from ingest.model import AnyBlock, Document, PageBreak, Paragraph, Span
 from ingest.readers._common import normalise, source_facts
@@ -69,7 +69,25 @@ def parse(path: Path, limits: Limits) -> etree._Element:
         )
     if root.tag != tei("TEI"):
         raise UnsupportedFormat(path, f"the XML's root is {root.tag}, not TEI's <TEI>")
+    _refuse_metadata_only(root, path)
     return root
+
+
+def _refuse_metadata_only(root: etree._Element, path: Path) -> None:
+    """A CMIF file (correspSearch's interchange format) is TEI whose header describes many
+    letters by their ``correspDesc`` and whose body is empty: it describes letters, it is
+    not one."""
+    described = root.findall(f"{tei('teiHeader')}/{tei('profileDesc')}/{tei('correspDesc')}")
+    body = root.find(f"{tei('text')}/{tei('body')}")
+    words = "".join(body.itertext()).strip() if body is not None else ""
+    if len(described) > 1 or (described and not words):
+        count = f"{len(described)} letters" if len(described) > 1 else "a letter"
+        raise NotALetter(
+            path,
+            f"it is correspondence metadata (CMIF: the correspDesc of {count}), "
+            "without the text of a letter",
+            "ingest the letters' own files; use CMIF to look letters up, not to archive them",
+        )
 
 
 def read(path: Path, limits: Limits) -> Document:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from ingest.errors import UnsupportedFormat
 from ingest.limits import Limits
-from ingest.model import AnyBlock, Document, Note, PageBreak, Paragraph, Span
+from ingest.model import AnyBlock, Document, Note, PageBreak, Paragraph, Source, Span
 from ingest.readers._common import linkify, normalise, source_facts
 
 MEDIA_TYPE = "text/plain"
@@ -70,7 +71,13 @@ def sniff(head: bytes, path: Path) -> bool:
 
 def read(path: Path, limits: Limits) -> Document:
     data = path.read_bytes()
-    text = _decode(path, data).replace("\r\n", "\n").replace("\r", "\n")
+    document = document_from_text(decode_text(path, data), source_facts(path, MEDIA_TYPE, data))
+    return document
+
+
+def document_from_text(text: str, source: Source) -> Document:
+    """The document a plain text holds (also an e-mail's text part): paragraphs, pages, notes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     pages = [normalise(page) for page in text.split("\f")]
     blocks: list[AnyBlock] = []
     wrap_width = _wrap_width("\n".join(pages))
@@ -82,11 +89,13 @@ def read(path: Path, limits: Limits) -> Document:
             blocks.append(PageBreak(number))
         for lines in groups:
             blocks.append(Paragraph(_spans(_join_lines(lines, wrap_width), notes), page=number))
-    source = source_facts(path, MEDIA_TYPE, data, pages=len(pages) if len(pages) > 1 else None)
+    if len(pages) > 1:
+        source = replace(source, pages=len(pages))
     return Document(source=source, blocks=tuple(blocks), notes=notes)
 
 
-def _decode(path: Path, data: bytes) -> str:
+def decode_text(path: Path, data: bytes) -> str:
+    """The file's text, its encoding found from its BOM or its bytes (see the module)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return repair_mojibake(data.decode(encoding, errors="replace"))
