@@ -25,10 +25,19 @@ from archive.api import (
     IngestReport,
     IngestResult,
     Skipped,
+    ValidationProblem,
     app_version,
     ingest_limits,
 )
-from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
+from archive.cli_common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    emit_json,
+    fail,
+    get_archive,
+    json_option,
+    plural,
+)
 from archive.cli_edit import parse_assignments, set_option
 from archive.serve.command import serve
 from ingest.limits import CHANGES, COMMENTS, MIB, Limits
@@ -489,6 +498,10 @@ def list_letters(ctx: click.Context, as_json: bool) -> None:
             ", ".join(card.recipients or card.recipient_orgs) or "?"
         )
         click.echo(f"{card.date or 'undated':<10}  {card.id}  {who}  {card.title}")
+    click.echo(
+        f"{plural(len(cards), 'letter')} in {archive.path}" if cards else "No letters yet",
+        err=True,
+    )
 
 
 @cli.command()
@@ -524,6 +537,8 @@ def validate(
         problems = archive.validate(ids or None, schema)
         checked = len(ids) if ids else len(archive.ids())
     except EpistulaError as err:
+        if as_json:  # scripts get a JSON document whatever happened
+            emit_json({"checked": 0, "valid": False, "problems": [], "error": str(err)})
         fail(str(err))
     if as_json:
         emit_json(
@@ -533,10 +548,16 @@ def validate(
     else:
         for p in problems:
             click.echo(f"{p.id}: [{p.code}] {p.message}")
-        if problems:
-            click.echo(f"{len(problems)} problems in {checked} letters", err=True)
+        click.echo(_validation_summary(problems, checked), err=True)
     if problems:
         sys.exit(EXIT_FAILED)
+
+
+def _validation_summary(problems: list[ValidationProblem], checked: int) -> str:
+    if not problems:
+        return f"{plural(checked, 'letter')} checked, no problems"
+    affected = len({p.id for p in problems})
+    return f"{plural(len(problems), 'problem')} in {plural(affected, 'letter')} ({checked} checked)"
 
 
 @cli.command()

@@ -16,7 +16,18 @@ EXIT_USAGE = 2
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """One JSON document on stdout, valid whatever the data holds."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a file name that is not UTF-8): escape all
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    click.echo(text)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 letter``, ``2 letters``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:

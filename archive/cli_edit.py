@@ -56,6 +56,13 @@ def edit(ctx: click.Context, letter_id: str, assignments: tuple[str, ...], as_js
         fail(str(err))
     if as_json:
         emit_json(result.to_json())
+    elif result.changed:
+        click.echo(
+            f"{result.id}: changed {', '.join(result.changed)} (now version {result.version})",
+            err=True,
+        )
+    else:
+        click.echo(f"{result.id}: nothing changed (the values were already so)", err=True)
 
 
 #: the commands this module adds to ``epistula``

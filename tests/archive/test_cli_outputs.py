@@ -75,7 +75,15 @@ def test_list_prints_date_id_correspondents_and_title(archive):
             f"{letter['date'] or 'undated':<10}  {letter['id']}  {senders} → {recipients}  "
             f"{letter['title']}"
         )
-    assert (code, out, err) == (0, "\n".join(expected) + "\n", "")
+    assert (code, out, err) == (0, "\n".join(expected) + "\n", f"3 letters in {archive}\n")
+
+
+def test_list_of_an_empty_archive_says_so(archive, tmp_path):
+    empty = tmp_path / "empty"
+    shutil.copytree(archive, empty)
+    for object_id in Archive(empty).ids():
+        shutil.rmtree(empty / "store" / object_id)
+    assert invoke(empty, "list") == (0, "", "No letters yet\n")
 
 
 def test_show_prints_the_card_in_a_fixed_order(archive):
@@ -108,8 +116,10 @@ def test_show_prints_the_card_in_a_fixed_order(archive):
     assert (code, out, err) == (0, "\n".join(expected) + "\n", "")
 
 
-def test_checks_report_on_stderr_and_print_nothing_when_all_is_well(archive):
-    assert invoke(archive, "validate") == (0, "", "")
+def test_checks_say_in_one_line_on_stderr_that_all_is_well(archive):
+    assert invoke(archive, "validate") == (0, "", "3 letters checked, no problems\n")
+    letter_id = Archive(archive).ids()[0]
+    assert invoke(archive, "validate", letter_id) == (0, "", "1 letter checked, no problems\n")
     assert invoke(archive, "verify", "--index") == (
         0, "", "3 letters archived, 3 indexed, 0 problems\n",
     )  # fmt: skip
@@ -154,3 +164,33 @@ def test_a_missing_archive_is_one_error_line(tmp_path):
     )
     for command in (("list",), ("search", "x"), ("validate",), ("reindex",)):
         assert invoke(missing, *command) == (1, "", line), command
+
+
+def test_edit_says_in_one_line_what_it_changed(archive, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)
+    letter_id = Archive(copy).ids()[0]
+    assert invoke(copy, "edit", letter_id, "--set", "place_received=Leeds") == (
+        0, "", f"{letter_id}: changed place_received (now version v2)\n",
+    )  # fmt: skip
+
+
+def test_validate_reports_every_problem_of_every_letter(archive, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(archive, damaged)
+    first, second, third = Archive(damaged).ids()
+    (damaged / "store" / first / "v1" / "content" / "dc.xml").unlink()
+    for original in (damaged / "store" / second / "v1" / "content" / "original").iterdir():
+        original.unlink()
+    code, out, err = invoke(damaged, "validate", "--json")
+    report = json.loads(out)
+    assert code == 1 and report["checked"] == 3 and report["valid"] is False
+    found = {(p["id"], p["code"]) for p in report["problems"]}
+    # the store's fixity check and Epistula's own, for both letters; the third is clean
+    assert {(first, "E092b"), (first, "dc-unreadable")} <= found
+    assert {(second, "E092b"), (second, "original-unreadable")} <= found
+    assert third not in {p["id"] for p in report["problems"]}
+    code, out, err = invoke(damaged, "validate")
+    expected = [f"{p['id']}: [{p['code']}] {p['message']}" for p in report["problems"]]
+    summary = f"{len(expected)} problems in 2 letters (3 checked)\n"
+    assert (code, out, err) == (1, "\n".join(expected) + "\n", summary)
