@@ -151,7 +151,7 @@ class Pool(Generic[T, R]):
                 max_workers=self.jobs,
                 mp_context=self.context,
                 initializer=_worker_init,
-                initargs=(self.work, self.max_memory, self.started),
+                initargs=(self.work, self.max_memory, self.started, os.getpid()),
             )
         return self.executor
 
@@ -281,15 +281,17 @@ def _do(batch: list[tuple[int, Any]]) -> list[Any]:
     return outcomes
 
 
-def _worker_init(work: Work[Any, Any], max_memory: int | None, started: SimpleQueue) -> None:
-    """Set up a worker: its work, its own process group, death with the main process, its
-    memory limit, and the queue it reports starts on."""
+def _worker_init(
+    work: Work[Any, Any], max_memory: int | None, started: SimpleQueue, parent: int
+) -> None:
+    """Set up a worker: its work, its own process group, death with the main process (whose
+    id is ``parent``), its memory limit, and the queue it reports starts on."""
     global _WORK, _STARTED
     _WORK, _STARTED = work, started
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
-    _die_with_parent()
+    _die_with_parent(parent)
     if max_memory is not None:
         with contextlib.suppress(ValueError, OSError):
             _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -300,12 +302,13 @@ def _worker_init(work: Work[Any, Any], max_memory: int | None, started: SimpleQu
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the process that forked it dies (even by SIGKILL,
-    which the parent cannot handle), and go at once if it has died already."""
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the process that forked it (``parent``) dies (even
+    by SIGKILL, which the parent cannot handle), and go at once if it has died already."""
     if not sys.platform.startswith("linux"):
         return
-    parent = os.getppid()
+    # (``parent`` comes from the parent itself: had it died before this worker asked,
+    # os.getppid() would already name the process that inherited the worker)
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
