@@ -7,9 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.serve.helpers import Server, serving, write_letters
-from tests.support import cli_json, run_cli
+from tests.support import cli_json, need, run_cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: how the browser tests start Debian's Chromium (playwright's own browsers are never fetched)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 #: letters in the shared archive: more than one page of the web's 20 and of OAI's 5
 LETTERS = 24
@@ -37,3 +50,22 @@ def server(served_archive: Path) -> Iterator[Server]:
 def listed(served_archive: Path) -> dict[str, dict[str, Any]]:
     """Every letter as ``epistula list --json`` gives it (id, title, date, correspondents)."""
     return {item["id"]: item for item in cli_json(served_archive, "list")["letters"]}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (its own browsers are never fetched)."""
+    need(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
