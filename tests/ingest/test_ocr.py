@@ -2,8 +2,9 @@
 
 The scans are made here: a letter is typeset with reportlab, rendered to page images with
 pdfium (as a scanner would deliver them) and saved as an image-only PDF or as image files.
-Tests that run Tesseract need it installed (``tests.support.need_tool``: skipped on a
-developer's machine without it, failed in CI, whose ``.ci/run`` installs it).
+Tests that run Tesseract need it installed with the language packs they read
+(:func:`need_tesseract`: skipped on a developer's machine without them, failed in CI, whose
+``.ci/run`` installs Tesseract with the English and German packs).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ingest.readers import image, read
 from ingest.readers.pdf.layout import blocks_from_pages
 from ingest.readers.pdf.scans import page_from_ocr
 from metadata.xml import NS
-from tests.support import epistula_command, need_tool, run_cli, shared_path
+from tests.support import epistula_command, need, need_tool, run_cli, shared_path
 
 ENGLISH = [
     ["London, 3 March 2021"],
@@ -60,6 +61,21 @@ GERMAN = [
     ["Mit freundlichen Grüßen"],
     ["Jürgen Weiß"],
 ]
+
+
+def need_tesseract(*languages: str) -> None:
+    """Skip (or, in CI, fail) unless Tesseract is installed with these language packs."""
+    program = need_tool("tesseract")
+    listed = subprocess.run(
+        [program, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+    )
+    installed = set(listed.stdout.split()[1:])  # after the heading line
+    for code in languages:
+        need(
+            code in installed,
+            f"Tesseract's {code!r} language pack is not installed (e.g. tesseract-ocr-{code})",
+        )
+
 
 #: the text width of an A4 page with 72 pt margins
 WIDTH = 451.0
@@ -261,7 +277,7 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def ocr_run(scans: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    need_tool("tesseract")
+    need_tesseract("eng")
     archive = tmp_path_factory.mktemp("ocr") / "archive"
     run = run_cli(archive, "ingest", str(scans), "--ocr", "--lang", "en", "--jobs", "2", "--json")
     results = {Path(r["file"]).name: r for r in json.loads(run.stdout)["results"]}
@@ -314,7 +330,7 @@ def test_ocr_letters_are_valid_tei(ocr_run: dict[str, Any], tei_all: etree.Relax
 
 
 def test_the_language_of_the_scan_is_chosen_with_lang(tmp_path: Path) -> None:
-    need_tool("tesseract")
+    need_tesseract("deu")
     (page,) = scan(typeset(tmp_path / "brief.pdf", [GERMAN]))
     page.save(tmp_path / "brief.png", dpi=(200, 200))
     run = run_cli(tmp_path / "a", "ingest", str(tmp_path / "brief.png"), "--ocr", "--lang", "de")
@@ -326,7 +342,7 @@ def test_the_language_of_the_scan_is_chosen_with_lang(tmp_path: Path) -> None:
 
 
 def test_the_archive_language_is_the_default_ocr_language(tmp_path: Path) -> None:
-    need_tool("tesseract")
+    need_tesseract("deu")
     (page,) = scan(typeset(tmp_path / "brief.pdf", [GERMAN]))
     page.save(tmp_path / "brief.png", dpi=(200, 200))
     archive = tmp_path / "a"
@@ -340,7 +356,7 @@ def test_the_archive_language_is_the_default_ocr_language(tmp_path: Path) -> Non
 
 
 def test_a_garbled_text_layer_is_read_again_by_ocr(tmp_path: Path) -> None:
-    need_tool("tesseract")
+    need_tesseract("eng")
     path = shared_path("corpus/tricky/pdf/garbled_non-unicode-cmap.pdf")
     run = run_cli(tmp_path / "a", "ingest", str(path), "--ocr", "--json")
     (result,) = json.loads(run.stdout)["results"]
@@ -376,7 +392,7 @@ def test_without_tesseract_ocr_fails_with_the_install_step(scans: Path, tmp_path
 def test_ocr_stops_at_the_time_limit(scans: Path, tmp_path: Path) -> None:
     """Three pages of OCR take seconds; with a limit of a fraction of that the file is
     refused with the limit named, and the batch goes on."""
-    need_tool("tesseract")
+    need_tesseract("eng")
     (page,) = scan(typeset(tmp_path / "born.pdf", [ENGLISH]))
     image_pdf(tmp_path / "long.pdf", [page, page, page])
     run = run_cli(tmp_path / "a", "ingest", str(tmp_path / "long.pdf"), "--ocr", "--timeout", "0.5")
