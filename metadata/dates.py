@@ -145,10 +145,10 @@ def _month_alternation(names: object) -> str:
 _MONTH_ALT = _month_alternation(MONTHS)
 _ROMAN_ALT = _alternation(_ROMAN)
 _DAYWORD_ALT = _alternation(DAY_WORDS)
-#: ordinal endings: English (4th, 22d), German (5ten), French (3e, 1er, 3ème), Romance (1º,
+#: ordinal endings: English (4th, 22d), German (5ten, 26t), French (3e, 1er, 3ème), Romance (1º,
 #: 2°, 3o); German and English ones also after a space ("16 ten", "28 th1821")
 _SUFFIX = (
-    r"(?:\s?(?:ten|ter|te|th|st|nd|rd)(?![^\W\d])|st|nd|rd|th|ten|ter|te|de|er|ème|me|e|d|º|°|o)?"
+    r"(?:\s?(?:ten|ter|te|th|st|nd|rd)(?![^\W\d])|st|nd|rd|th|ten|ter|te|de|er|ème|me|e|d|t|º|°|o)?"
 )
 #: a date starts where no number goes on: "Wien,27.Oct.1911", "den3.März1860" are glued
 _START = r"(?<![\d])"

@@ -80,8 +80,9 @@ gentile gent.le gent.ma egregio egr. spett.le spettabile chiar.mo illustre
 """.split()
 )
 
-_PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al|del|della|dos|das|ten|ter"
-_PARTICLE_SET = frozenset(_PARTICLES.split("|"))
+#: "v" and "v." are "von" as letters abbreviate it ("v Dusch", "J. v. Müller")
+_PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al|del|della|dos|das|ten|ter|v|v\\."
+_PARTICLE_SET = frozenset(_PARTICLES.replace("\\", "").split("|"))
 _NAME_TOKEN = re.compile(
     rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|(?:[A-ZÀ-ÖØ-Þ]\.){{1,3}}|(?:{_PARTICLES})|"
     r"(?:d|l|dall|dell|degli|dei)['’][A-ZÀ-ÖØ-Þ][\w'’\-]*)$"
@@ -381,7 +382,13 @@ def _is_town(name: str) -> bool:
 
 
 #: forms of address on envelopes that are neither names nor honorifics elsewhere
-_ENVELOPE_WORDS = frozenset("tit tit. hherrn hrn hrn. hn hn. sr. s. wohlgeb wohlgeb.".split())
+_ENVELOPE_WORDS = frozenset(
+    """
+tit tit. hherrn hrn hrn. hn hn. sr. s. wohlgeb wohlgeb. seiner ihrer sr hochwohlgeboren
+wohlgeboren hochwohlgebornen wohlgebornen hochwohlgeborn wohlgeborn hochedelgeboren
+hochedelgebornen hochwürden excellenz exzellenz durchlaucht
+""".split()
+)
 
 
 def _is_form_of_address(token: str, rest: int) -> bool:
@@ -390,9 +397,18 @@ def _is_form_of_address(token: str, rest: int) -> bool:
     lower = token.lower()
     if lower in _ENVELOPE_WORDS or lower.rstrip(".") in _ENVELOPE_WORDS:
         return True
-    return rest > 0 and token[:1].isupper() and (
-        lower.rstrip(".") in SALUTE_NOUNS or is_role(token)
+    return (
+        rest > 0
+        and token[:1].isupper()
+        and (lower.rstrip(".") in SALUTE_NOUNS or is_role(token) or _inflected_role(token))
     )
+
+
+def _inflected_role(token: str) -> bool:
+    """A German role in the dative an address writes ("Herrn Präsidenten", "Herrn Professorn")."""
+    if token.endswith("en") and is_role(token[:-2]):
+        return True
+    return token.endswith("n") and is_role(token[:-1])
 
 
 def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:

@@ -74,8 +74,12 @@ def is_prose(item: Item) -> bool:
         return False  # an address, a letterhead, a signature: short lines
     if words >= PROSE_WORDS:
         return True
+    abbreviated = sum(w.endswith(".") for w in text.split())
     return (
-        words >= 6
+        # a line of abbreviations is a reference ("Orig. autographe. Bibl. de Genève. Vol.
+        # 194."), not a sentence
+        abbreviated * 3 < words
+        and words >= 6
         and len(item.lines) <= 2
         and formulas.ends_sentence(text)
         and not formulas.is_closing(text)

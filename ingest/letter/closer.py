@@ -22,13 +22,14 @@ from ingest.letter import formulas, signatures
 from ingest.letter.blocks import Draft, Item, is_prose, is_text, lines_of, next_text, previous_text
 from ingest.letter.model import Letter, Para, para_from_block
 from ingest.model import PageBreak, Span, Table
-from metadata import names, places
+from metadata import gazetteer, names, places
 
 #: a closing formula is looked for this many text blocks back from the end at most
 TAIL_BLOCKS = 14
 MAX_CLOSING_LINES = 6
 MAX_SIGNATURE_BLOCKS = 4
 _ADDRESS_OPENING = names.ADDRESS_MARKERS | {
+    "seiner", "ihrer", "son", "sa", "al", "alla", "illustrissimo",
     "herrn", "herr", "frau", "monsieur", "madame", "mademoiselle", "mr", "mrs", "miss", "ms",
     "messrs", "sig", "signor", "signora", "señor", "señora", "sr", "sra", "dhr", "mevrouw",
     "hr", "fru", "fröken", "den", "dem", "der", "à",
@@ -148,6 +149,8 @@ def _is_closing_block(item: Item) -> bool:
     first = lines[0]
     if formulas.is_closing(first) or signatures.split_closing_and_name(first):
         return True
+    if _leans_on_possessive(lines, 0):
+        return True
     return len(lines) == 1 and formulas.is_closing_sentence(first) and not is_prose_long(item)
 
 
@@ -212,8 +215,10 @@ def _closing_lines(lines: list[_Line]) -> list[_Line]:
             sole = len([x for x in lines if x.item == line.item]) == 1
             ok = formulas.is_closing(text) or (sole and formulas.is_closing_sentence(text))
             ok = ok or signatures.split_closing_and_name(text) is not None
+            ok = ok or _leans_on_possessive([x.text for x in lines], 0)
         else:
             ok = formulas.is_closing(text) or formulas.is_possessive_closing(text)
+            ok = ok or _closing_adjective(text, taken[-1].text)
             if (
                 ok
                 and signatures.is_signature_name(text)
@@ -225,6 +230,33 @@ def _closing_lines(lines: list[_Line]) -> list[_Line]:
             break
         taken.append(line)
     return taken
+
+
+def _leans_on_possessive(lines: list[str], index: int) -> bool:
+    """A few words of courtesy above a possessive of their own line: "In Treue" / "Dein",
+    "Von Herzen" / "Ihr" (the possessive carries the formula, the words above belong to it)."""
+    if index + 1 >= len(lines):
+        return False
+    line, below = lines[index].strip(), lines[index + 1].strip()
+    return (
+        0 < len(line.split()) <= 3
+        and line[:1].isupper()
+        and not formulas.ends_sentence(line)
+        and not any(ch.isdigit() for ch in line)
+        and formulas.is_possessive_closing(below)
+        and len(below.split()) <= 3
+        and not formulas.is_salute(line)
+    )
+
+
+def _closing_adjective(text: str, above: str) -> bool:
+    """ "treuester" below "Herzlichst Ihr": the possessive's adjective on a line of its own."""
+    words = text.strip().rstrip(",").split()
+    return (
+        0 < len(words) <= 2
+        and all(w[:1].islower() and w.isalpha() for w in words)
+        and formulas.is_possessive_closing(above.split()[-1] if above.split() else "")
+    )
 
 
 def _signature_lines(
@@ -293,7 +325,9 @@ def _place_of_dateline(lines: list[_Line], position: int, named: bool) -> bool:
     if following is None or following.item != line.item or following.table is not None:
         return False
     dated = formulas.is_date_line(following.text) or formulas.is_weekday_line(following.text)
-    return dated and (named or not signatures.is_signature_name(line.text))
+    # a town the gazetteer knows is the dateline's even where it could be a surname
+    known = gazetteer.is_known_place(line.text.strip(" ,.;"))
+    return dated and (named or known or not signatures.is_signature_name(line.text))
 
 
 def _blocks_of(lines: list[_Line]) -> list[_After]:

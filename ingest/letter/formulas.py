@@ -79,7 +79,9 @@ _SALUTE_WORDS = _words(
     "excelentísimo|excelentísima|ilustrísimo|ilustrísima|muy ilustre|muy querido|"
     "muy querida|muy estimado|muy estimada|muy amado|muy amada|carísimo|carísima|amado|"
     "amada|amados|honoured sir|honored sir|reverend sir|honoured madam|honored madam|"
-    "dear madam|weledelgestrenge|hooggeboren|edelachtbare|zeer geliefde|geliefde"
+    "dear madam|weledelgestrenge|hooggeboren|edelachtbare|zeer geliefde|geliefde|señor|señora|"
+    "señores|señorita|seigneur|seigneurs|madamoiselle|queridísimo|queridísima|estimadísimo|"
+    "estimadísima|amadísimo|amadísima|mis hermanos|mi hermano|hermanos|nobles"
 )
 _SALUTE = re.compile(rf"^(?:{_SALUTE_WORDS})\b", re.IGNORECASE)
 #: possessives open salutations ("My dear Sir") and sentences alike: ask for more
@@ -92,7 +94,7 @@ _POSSESSIVE_OPENING = re.compile(
 _HONORIFIC_OPENING = re.compile(
     r"^(?:mr|mrs|ms|miss|dr|sir|madam|madame|monsieur|mesdames|messieurs|mademoiselle|"
     r"gentlemen|ladies|gentile|gentili|egregio|egregia|spettabile|illustre|señor|señora|"
-    r"excellency|your excellency|herr|frau)\b\.?",
+    r"excellency|your excellency|herr|frau|señores|señorita|seigneur|seigneurs|nobles)\b\.?",
     re.IGNORECASE,
 )
 
@@ -151,6 +153,12 @@ _POSSESSIVE_CLOSING = re.compile(
     r"^(?:dein|deine|deinem|ihr|ihre|ihrem|euer|eure|your|yours|votre|ton|ta|suo|sua|tuo|tua|"
     r"vostro|din|dit|er|deres|sinun|teidän|tu|su|uw|je)\b",
     re.IGNORECASE,
+)
+#: a short line that ends in the writer's possessive, capitalised as a closing writes it ("In
+#: Treue Dein", "Von Herzen Ihr", "Freundlich grüßt Dich Dein", "Herzlichst Ihr treuester")
+_ENDS_POSSESSIVE = re.compile(
+    r"(?:^|\s)(?:Dein|Deine|Deinem|Deiner|Ihr|Ihre|Ihrem|Ihrer|Euer|Eure|Eurem|Yours|Votre|"
+    r"Vostro|Vostra|Uw)(?:\s+[a-zäöüß][\w.]*){0,2}[,.]?$"
 )
 #: words of courtesy that make a short paragraph a closing formula
 STRONG_CLOSING_WORDS = frozenset(
@@ -233,7 +241,25 @@ def is_closing(text: str) -> bool:
     if _CLOSING.match(line):
         long_possessive = bool(_POSSESSIVE_CLOSING.match(line)) and len(line.split()) > 6
         return not long_possessive or line.endswith(",") or strong_closing_words(line) > 0
+    if _ends_in_possessive(line):
+        return True
     return len(line.split()) <= 6 and strong_closing_words(line) >= 1 and not ends_sentence(line)
+
+
+#: words after which a capitalised possessive is the object of a sentence, not the writer
+#: ("Mit bestem Dank für Ihre", a line of prose broken before its noun)
+_BEFORE_OBJECT = frozenset(
+    "für an mit von zu in bei nach aus über auf um es sie und oder wie daß dass ob an".split()
+)
+
+
+def _ends_in_possessive(line: str) -> bool:
+    words = line.split()
+    found = _ENDS_POSSESSIVE.search(line)
+    if found is None or len(words) > 7 or re.search(r"\d", line):
+        return False
+    before = line[: found.start()].split()
+    return not before or before[-1].lower() not in _BEFORE_OBJECT
 
 
 @remembered
@@ -251,9 +277,15 @@ def is_possessive_closing(text: str) -> bool:
     return bool(_POSSESSIVE_CLOSING.match(line)) and len(line.split()) <= 5
 
 
+#: the stems of courtesy words German inflects and spells many ways ("Grüßen", "Gruße",
+#: "grüssend", "Hochachtungsvollst", "ergebensten", "gehorsamer")
+_STRONG_STEMS = ("grüß", "grüss", "gruß", "gruss", "hochacht", "ergeben", "gehorsam")
+
+
 def strong_closing_words(text: str) -> int:
     words = {w.lower() for w in re.findall(r"\w+", text)}
-    return len(words & STRONG_CLOSING_WORDS)
+    stems = {w for w in words - STRONG_CLOSING_WORDS if w.startswith(_STRONG_STEMS)}
+    return len(words & STRONG_CLOSING_WORDS) + len(stems)
 
 
 @remembered

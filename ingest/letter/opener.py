@@ -16,6 +16,7 @@ blocks before the salutation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ingest.letter import formulas
@@ -24,6 +25,8 @@ from ingest.letter.model import Letter, Para, para_from_block
 from ingest.model import Block, Heading, PageBreak, Span
 from metadata import gazetteer, names, places
 from metadata.dates import find_date
+
+_YEAR_LINE = re.compile(r"1[0-9]{3}\s*[.,]?|20[0-9]{2}\s*[.,]?")
 
 
 @dataclass
@@ -83,6 +86,9 @@ def _dateline(lines: list[str]) -> tuple[int, int] | None:
             first = index
             if index and _place_line(lines[index - 1], len(lines)):
                 first = index - 1
+            # a year wrapped onto a line of its own ("Baireut den 1 ten Juni" / "1821.")
+            if index + 1 < len(lines) and _YEAR_LINE.fullmatch(lines[index + 1].strip()):
+                return first, index + 1
             return first, index
     return None
 

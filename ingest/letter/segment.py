@@ -18,6 +18,7 @@ from ingest.letter.blocks import Draft
 from ingest.letter.lines import span_lines_of
 from ingest.letter.model import Letter
 from ingest.model import AnyBlock, Paragraph, Span
+from metadata.dates import find_date
 
 
 def split_blocks(draft: Draft, letter: Letter) -> None:
@@ -53,11 +54,49 @@ def _split_trailing_closing(block: Paragraph) -> list[AnyBlock]:
     text = "".join(span.text for span in block.spans)
     match = _TRAILING_CLOSING.match(text.rstrip())
     if not match or not formulas.is_closing(match["closing"]):
-        return [block]
+        return _split_trailing_dateline(block, text)
     if len(match["closing"].split()) > 4 or any(span.note for span in block.spans):
         return [block]
     head, tail = _cut_spans(block.spans, match.start("closing"))
     return [replace(block, spans=head), replace(block, spans=tail)]
+
+
+#: a dateline run into the paragraph above it is at most this long
+_DATELINE_CHARS = 60
+
+
+def _split_trailing_dateline(block: Paragraph, text: str) -> list[AnyBlock]:
+    """ "… Gratie etc. Dall'Haya a' 5 luglio 1617": a dateline a PDF reader ran into the last
+    paragraph (its line sat as close as the paragraph's own). The shortest full date at the
+    end is cut off with the words before it back to the end of the last sentence ("Hof d."
+    of "Hof d. 9 Nov. 95.")."""
+    text = text.rstrip()
+    if len(text) < 2 * _DATELINE_CHARS or any(span.note for span in block.spans):
+        return [block]
+    tokens = [m for m in re.finditer(r"\S+", text) if m.start() >= len(text) - _DATELINE_CHARS]
+    dated = [i for i in range(len(tokens)) if _full_date(text[tokens[i].start() :])]
+    if not dated:
+        return [block]
+    start = dated[-1]
+    while start and not _ends_a_sentence(tokens[start - 1].group()):
+        start -= 1
+    if not start:  # no finished sentence before it within reach: prose that ends in a date
+        return [block]
+    tail = text[tokens[start].start() :]
+    if not tail[:1].isupper() or not formulas.is_date_line(tail):
+        return [block]
+    head, rest = _cut_spans(block.spans, tokens[start].start())
+    return [replace(block, spans=head), replace(block, spans=rest)]
+
+
+def _full_date(text: str) -> bool:
+    found = find_date(text)
+    return found is not None and len(found.value.when or "") == 10
+
+
+def _ends_a_sentence(token: str) -> bool:
+    """A word that ends a sentence, not an abbreviation of a dateline ("d.", "Nov.")."""
+    return formulas.ends_sentence(token) and len(token.rstrip(".")) > 2
 
 
 def _cut_spans(spans: tuple[Span, ...], offset: int) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
