@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
+from metadata.csvsafe import neutralise_row
 from metadata.errors import EpistulaError
 from search.errors import QuerySyntaxError
 from search.facets import FACETS
@@ -159,9 +160,11 @@ def _render(results: SearchResults, as_json: bool, as_csv: bool) -> None:
         writer.writerow(CSV_COLUMNS)
         for hit in results.hits:
             row = _hit_json(hit)
-            writer.writerow(
-                ["; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in CSV_COLUMNS)]
-            )
+            cells = [
+                "; ".join(v) if isinstance(v, list) else v for v in (row[c] for c in CSV_COLUMNS)
+            ]
+            # a title or name may be a formula a spreadsheet would run (=HYPERLINK…)
+            writer.writerow(neutralise_row(cells))
     else:
         _print_table(results)
 
@@ -205,7 +208,8 @@ def _print_table(results: SearchResults) -> None:
         first = (results.page - 1) * (results.limit or 0) + 1
         shown = f"{first}–{first + len(results.hits) - 1}"
         pages = f", page {results.page} of {results.pages}" if results.pages > 1 else ""
-        click.echo(f"{results.total} letters match; {shown} shown{pages}.", err=True)
+        letters = "letter matches" if results.total == 1 else "letters match"
+        click.echo(f"{results.total} {letters}; {shown} shown{pages}.", err=True)
 
 
 def _styled_snippet(snippet: str) -> str:

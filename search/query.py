@@ -41,6 +41,7 @@ from search.facets import FACET_TOP, FACETS, Columns, FacetValue, count_facets, 
 from search.indexer import open_index
 from search.schema import BODY_FIELDS
 from search.snippets import MARK_END, MARK_START, opening, snippet
+from search.syntax import DatesAndYears, FieldValues, QueryProblem, check_brackets
 from search.terms import fuzzy_matches
 
 __all__ = ["MARK_END", "MARK_START", "Hit", "SearchResults", "parse_query", "search", "similar"]
@@ -239,6 +240,8 @@ def _parser(schema: object) -> QueryParser:
         [
             FieldsPlugin(remove_unknown=False),
             _FieldNames([*schema.names(), *EXPANSIONS]),  # type: ignore[attr-defined]
+            FieldValues(),
+            DatesAndYears(),
             _Expand(),
             _Places(),
             MultifieldPlugin(list(DEFAULT_FIELDS)),
@@ -255,8 +258,9 @@ def parse_query(ix: object, text: str) -> wq.Query:
         raise QuerySyntaxError(text, "the query is empty")
     schema = ix.schema  # type: ignore[attr-defined]
     try:
+        check_brackets(text)
         parsed = _parser(schema).parse(text)
-    except _UnknownField as err:
+    except (_UnknownField, QueryProblem) as err:
         raise QuerySyntaxError(text, str(err)) from err
     except Exception as err:  # whoosh raises assorted errors for malformed syntax
         raise QuerySyntaxError(text, " ".join(str(err).split())) from err
