@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.letter import formulas
 from ingest.letter.anatomy import recognise
 from ingest.letter.model import Letter
 from ingest.limits import Limits
@@ -407,3 +408,105 @@ def test_an_esquire_above_the_dateline_is_the_addressee(tmp_path):
 def test_titles_and_kinship_words_in_the_salutation(tmp_path, salute, recipients):
     letter = letter_from(tmp_path, f"{salute}\n\n{PROSE}\n\nHerzlich,\nKarl\n")
     assert [a.name for a in letter.metadata.recipients] == recipients
+
+
+# -- closings, salutations, addresses and datelines of the edition letters ------------------
+
+GERMAN_PROSE = (
+    "Die Bücher sind gestern angekommen, und ich habe sie gleich durchgesehen; es fehlt nichts, "
+    "und der Buchbinder hat seine Sache gut gemacht."
+)
+
+
+@pytest.mark.parametrize(
+    ("closing", "signature", "sender"),
+    [
+        ("In Treue\nDein", "Paul Goldmann.", "Paul Goldmann"),
+        ("Von Herzen Ihr", "A.", "A."),
+        ("Freundlich grüßt Dich Dein", "J. Dubs.", "J. Dubs"),
+        ("Mit ergebensten Grüssen Ihr", "R. A.", "R. A."),
+        ("Herzlichst Ihr\ntreuester", "Salten", "Salten"),
+    ],
+)
+def test_a_closing_that_ends_in_the_writers_possessive(tmp_path, closing, signature, sender):
+    letter = letter_from(tmp_path, f"Lieber Freund,\n\n{GERMAN_PROSE}\n\n{closing}\n{signature}\n")
+    assert letter.closer_salute is not None and letter.closer_salute.text == closing
+    assert [a.name for a in letter.metadata.senders] == [sender]
+
+
+def test_a_multi_line_closing_keeps_its_inflected_first_line(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Mein Lieber!\n\n{GERMAN_PROSE}\n\n"
+        "Mit herzlichem Gruße u. treuer Liebe\n\nDein\n\nH. S.\n",
+    )
+    assert letter.closer_salute.text == "Mit herzlichem Gruße u. treuer Liebe\nDein"
+    assert [s.agent.name for s in letter.signatories] == ["H. S."]
+
+
+def test_a_salutation_below_an_archival_reference_is_found(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "À Monsieur de Fallais\n\nOrig. autographe. Bibl. de Genève. Vol. 194.\n\nMonsieur,\n\n"
+        "Je commenceray par vous faire nos excuses de ce que nous avons si longtemps différé "
+        "à vous faire sçavoir de nos nouvelles, et je vous prie de nous pardonner.\n\n"
+        "Vostre serviteur et entier amy,\n\nCHARLES D'ESPEVILLE.\n",
+    )
+    assert letter.salute is not None and letter.salute.text == "Monsieur,"
+
+
+@pytest.mark.parametrize(
+    "salute", ["Señor:", "Señor mío:", "Queridísimo hermano:", "Mis hermanos:", "Seigneur Jéhan,"]
+)
+def test_spanish_and_old_french_salutations(salute):
+    assert formulas.is_salute(salute)
+
+
+@pytest.mark.parametrize("line", ["Señor Juan Pérez", "Nobles personas", "Seigneurs de Genève"])
+def test_a_form_of_address_without_its_punctuation_is_no_salutation(line):
+    assert not formulas.is_salute(line)
+
+
+def test_a_line_of_prose_broken_before_its_noun_is_no_closing():
+    assert not formulas.is_closing("Mit bestem Dank für Ihre")
+    assert not formulas.is_closing("Wie geht es Ihr")
+
+
+def test_an_envelope_below_the_signature_names_the_addressee_and_the_town_is_the_place(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Hochgeehrtester Herr!\n\n{GERMAN_PROSE}\n\nIhr freundschaftlichst ergebener\n\n"
+        "v Dusch\n\nCarlsruhe,\nden 16. April 1869.\n\nSeiner Hochwohlgeboren\n"
+        "Herrn Präsidenten Alfred Escher\nin\nZürich.\n",
+    )
+    meta = letter.metadata
+    assert [a.name for a in meta.senders] == ["v Dusch"]
+    assert [a.name for a in meta.recipients] == ["Alfred Escher"]
+    assert meta.place_sent is not None and meta.place_sent.name == "Carlsruhe"
+    assert meta.date is not None and meta.date.when == "1869-04-16"
+
+
+def test_a_year_wrapped_onto_its_own_line_stays_in_the_dateline(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Baireut den 1 ten Juni\n1821.\n\nGeliebter Max!\n\n{GERMAN_PROSE}\n\nDeine Mutter\n",
+    )
+    assert letter.metadata.date is not None and letter.metadata.date.when == "1821-06-01"
+
+
+def test_a_dateline_run_into_the_last_paragraph_is_cut_off():
+    letter = recognise(
+        document(
+            para("Serenissimo Principe"),
+            para(
+                "in questo punto vengo di ricever lettere del signor conte, che mi avvisa della "
+                "sua partenza; et procurerò di salvarmi alla meglio che potrò colla "
+                "sodisfattione publica. Gratie etc. Dall’Haya a’ 5 luglio 1617"
+            ),
+            para("di vostra Serenità\nhumilissimo et devotissimo servitore\nChristofforo Suriano"),
+        )
+    )
+    assert letter.metadata.date is not None and letter.metadata.date.when == "1617-07-05"
+    assert [p.text for p in (letter.dateline, letter.closer_dateline) if p] == [
+        "Dall’Haya a’ 5 luglio 1617"
+    ]
