@@ -5,8 +5,9 @@
 
 The speed benchmarks' absolute figures depend on how busy the machine is; a change's cost is
 best seen by running the old and the new code alternately under the same load. The earlier
-revision is checked out in a temporary git worktree and run with this virtualenv's Python
-(its own source first on ``sys.path``), so both run on the same libraries. Measured, each
+revision and the later one (HEAD, committed) are each checked out in a temporary git
+worktree and run with this virtualenv's Python (its own source first on ``sys.path``), so
+both run on the same libraries. Measured, each
 round in turn old then new (or new then old, alternating):
 
 - ingest: the whole ``epistula ingest FOLDER --jobs 2`` command over the generated PDF and
@@ -82,7 +83,9 @@ def run(command: list[str], env: dict[str, str], cwd: Path | None = None) -> tup
     return wall, cpu
 
 
-def checkout(revision: str, where: Path) -> Version:
+def checkout(name: str, revision: str, where: Path) -> Version:
+    """``revision`` in a worktree of its own: the code measured does not change under the
+    benchmark, whatever happens to this checkout meanwhile."""
     label = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", revision],
         capture_output=True,
@@ -94,23 +97,7 @@ def checkout(revision: str, where: Path) -> Version:
         capture_output=True,
         check=True,
     )
-    return Version("old", where, label)
-
-
-def current() -> Version:
-    label = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    return Version("new", ROOT, label + (" + uncommitted changes" if dirty else ""))
+    return Version(name, where, label)
 
 
 def in_turn(versions: list[Version], rounds: int) -> list[tuple[int, Version]]:
@@ -261,6 +248,7 @@ def report(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", required=True, help="the earlier revision (git)")
+    parser.add_argument("--new", default="HEAD", help="the later revision (default: HEAD)")
     parser.add_argument("--parts", default="ingest,exports,search")
     parser.add_argument("--letters", type=int, default=1000, help="letters per ingest format")
     parser.add_argument("--exports", type=int, default=3000, help="letters in the export archive")
@@ -278,8 +266,10 @@ def main() -> int:
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="epistula-versions-") as tmp:
         work = Path(tmp)
-        old = checkout(args.against, work / "old-tree")
-        versions = [old, current()]
+        versions = [
+            checkout("old", args.against, work / "old-tree"),
+            checkout("new", args.new, work / "new-tree"),
+        ]
         try:
             ingest = (
                 measure_ingest(versions, args.letters, args.rounds, work, args.corpus)
@@ -293,11 +283,12 @@ def main() -> int:
             )
             search = measure_search(versions, args.search) if "search" in parts else None
         finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old.tree)],
-                capture_output=True,
-                check=False,
-            )
+            for version in versions:
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(version.tree)],
+                    capture_output=True,
+                    check=False,
+                )
     markdown = report(versions, args, ingest, exports, search, (load_start, os.getloadavg()[0]))
     print(markdown)
     if not args.no_write:
