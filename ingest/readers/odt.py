@@ -12,6 +12,7 @@ safe XML parser.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,9 @@ _SKIPPED = frozenset(
         ("text", "table-of-content"), ("text", "alphabetical-index"),
     )
 )  # fmt: skip
+
+
+_SPACE = re.compile(r"[ \t\r\n]+")
 
 
 def _q(name: str) -> str:
@@ -207,13 +211,15 @@ class _Walker:
 
     def _inline(self, element: etree._Element, marks: frozenset[str], link: str | None,
                 out: list[Span]) -> None:  # fmt: skip
+        # ODF collapses white space in text as HTML does; text:s, text:tab and
+        # text:line-break are the spaces and breaks that count
         if element.text:
-            out.append(Span(element.text, marks, link))
+            out.append(Span(_SPACE.sub(" ", element.text), marks, link))
         for child in element:
             if isinstance(child.tag, str) and child.tag not in _SKIPPED:
                 self._child(child, marks, link, out)
             if child.tail:
-                out.append(Span(child.tail, marks, link))
+                out.append(Span(_SPACE.sub(" ", child.tail), marks, link))
 
     def _child(self, child: etree._Element, marks: frozenset[str], link: str | None,
                out: list[Span]) -> None:  # fmt: skip

@@ -325,9 +325,9 @@ def test_reference_pdf_has_no_hyphenation_breaks(reference_pdf: etree._Element) 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def _long_docx(path: Path, paragraphs: int) -> Path:
+def _long_docx(path: Path, paragraphs: int, line: str = "Line of a very long letter.") -> Path:
     """A small file that takes long to read: a few KB of zip holding many paragraphs."""
-    body = "<w:p><w:r><w:t>Line of a very long letter.</w:t></w:r></w:p>" * paragraphs
+    body = f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" * paragraphs
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr(
             "[Content_Types].xml",
@@ -408,8 +408,9 @@ def test_a_worker_killed_mid_batch_costs_no_letter(tmp_path: Path) -> None:
     # the files the pool held are read again, and every letter still arrives in order
     folder = tmp_path / "in"
     folder.mkdir()
-    _long_docx(folder / "0-long.docx", 20_000)  # both workers are busy when the kill comes
-    _long_docx(folder / "0-longer.docx", 20_001)
+    # both workers are busy when the kill comes (short lines: a letter's length, not a book's)
+    _long_docx(folder / "0-long.docx", 20_000, "Line.")
+    _long_docx(folder / "0-longer.docx", 20_001, "Line.")
     letters = sorted(SAMPLES.joinpath("letters").iterdir())
     for letter in letters:
         (folder / f"1-{letter.name}").write_bytes(letter.read_bytes())
