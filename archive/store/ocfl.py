@@ -50,7 +50,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -295,10 +295,11 @@ class StorageRoot:
             staging = staging_dir if staging_dir is not None else path.absolute().parent / "tmp"
             path.mkdir(parents=True, exist_ok=True)
             staging.mkdir(parents=True, exist_ok=True)
+            temp = f"{_stage_prefix(path)}{os.getpid()}-"  # (what a crash leaves is purged)
             # The declaration goes last: a directory without it is not yet a storage root.
-            _write_atomically(path / LAYOUT_FILENAME, _json_bytes(LAYOUT), staging)
+            _write_atomically(path / LAYOUT_FILENAME, _json_bytes(LAYOUT), staging, temp)
             _write_atomically(
-                path / STORAGE_ROOT_NAMASTE, STORAGE_ROOT_NAMASTE_CONTENT.encode(), staging
+                path / STORAGE_ROOT_NAMASTE, STORAGE_ROOT_NAMASTE_CONTENT.encode(), staging, temp
             )
             _fsync_dir(path)
         return cls(path, staging_dir, lock_timeout=lock_timeout)
@@ -452,6 +453,34 @@ class StorageRoot:
                 if stage is not None:
                     shutil.rmtree(stage, ignore_errors=True)
 
+    def remove(self, object_id: str, then: Callable[[], None] | None = None) -> None:
+        """Delete the object, every version of it, for good (a legal takedown).
+
+        The object root leaves the storage root in one rename (into a stage, so a crash
+        leaves it whole or gone, and the next write purges what is left); ``then`` runs
+        before the stage is deleted — if it raises, the object is renamed back.
+        """
+        with self._write_lock():
+            self._purge_stages()
+            self._recover(object_id)
+            if not self._stored(object_id):
+                raise ObjectNotFound(object_id)
+            stage = self._new_stage()
+            try:
+                os.rename(self._object_root(object_id), stage / "object")
+                _fsync_dir(self.path)
+                if then is not None:
+                    try:
+                        then()
+                    except BaseException:
+                        os.rename(stage / "object", self._object_root(object_id))
+                        _fsync_dir(self.path)
+                        raise
+            except OSError as exc:
+                raise WriteFailed(object_id, f"{type(exc).__name__}: {exc}") from exc
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[StorageRoot]:
         """Write new objects in a batch: staged by :meth:`write_version`, committed together.
@@ -463,7 +492,9 @@ class StorageRoot:
         if self._batch is not None:
             raise RuntimeError("a batch is already open on this storage root")
         self._check_same_filesystem()
-        with self._write_lock():  # what a dead writer left goes before anything is staged
+        # what a dead writer left goes before anything is staged (unless another writer holds
+        # the lock: this batch does not wait for it until its commit)
+        with contextlib.suppress(StoreLocked), self._write_lock(wait=False):
             self._purge_stages()
         self._batch = _Batch()
         try:
@@ -600,21 +631,19 @@ class StorageRoot:
 
     @property
     def _stage_prefix(self) -> str:
-        # Staging directories name their storage root, so recovery only removes its own.
-        root = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:12]
-        return f"ocfl-stage-{root}-"
+        return _stage_prefix(self.path)
 
     def _new_stage(self) -> Path:
         # ... and the process writing them, so a batch's stages outlive other writers' purges
         return _make_stage(self.staging_dir, self.stager().prefix)
 
     @contextlib.contextmanager
-    def _write_lock(self) -> Iterator[None]:
+    def _write_lock(self, wait: bool = True) -> Iterator[None]:
         self._check_same_filesystem()
         lock_path = self.path / LOCK_FILENAME
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            deadline = time.monotonic() + self.lock_timeout
+            deadline = time.monotonic() + (self.lock_timeout if wait else 0.0)
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1239,6 +1268,13 @@ def _load_libc() -> ctypes.CDLL | None:
 
 
 _LIBC = _load_libc()
+
+
+def _stage_prefix(root: Path) -> str:
+    """The start of the names of a storage root's stages (and temporary files): they name
+    their storage root, so recovery only removes its own."""
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    return f"ocfl-stage-{digest}-"
 
 
 def _read_intent(stage: Path) -> str | None:
