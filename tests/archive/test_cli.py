@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,47 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
         assert result.exit_code == 0, name
         assert "Example:" in result.output, f"{name} --help has no example"
         assert f"`{name}" in readme, f"README does not document '{name}'"
+
+
+#: items of the README's query table that stand for a query rather than being one
+QUERY_PLACEHOLDERS = {"a OR b", "a NOT b", "(a OR b) c", "docx", "txt"}
+
+
+def readme_commands() -> list[list[str]]:
+    """The ``epistula …`` lines of the README's shell examples, as argument lists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, re.S):
+        for line in block.splitlines():
+            words = shlex.split(line, comments=True)
+            if words[:1] == ["epistula"]:
+                commands.append(words[1 : words.index(">")] if ">" in words else words[1:])
+    return commands
+
+
+def readme_table_queries() -> list[str]:
+    """The queries in the first column of the README's "you type | finds" table."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| you type | finds |", 1)[1].split("\n\n", 1)[0]
+    queries = []
+    for row in table.splitlines()[2:]:
+        for item in re.findall(r"`([^`]+)`", row.split(" | ")[0]):
+            if "…" not in item and not item.endswith(":") and item not in QUERY_PLACEHOLDERS:
+                queries.append(item)
+    return queries
+
+
+def test_every_readme_example_finds_letters_in_the_demo_archive(sample_archive):
+    # the demo archive (make demo) is the sample letters: what the README shows works there
+    ids = set(Archive(sample_archive).ids())
+    searches = [c[1] for c in readme_commands() if c[0] == "search"]
+    assert len(searches) >= 6 and len(readme_table_queries()) >= 20
+    for query in searches + readme_table_queries():
+        code, out, err = invoke(sample_archive, "search", query, "--json")
+        assert code == 0, (query, err)
+        assert json.loads(out)["total"] >= 1, f"README example {query!r} finds nothing"
+    named = [w for c in readme_commands() for w in c if re.fullmatch(r"L-[\w-]+", w)]
+    assert named and {w for w in named if w not in ids} == set()
 
 
 def test_ingest_json_reports_each_file(tmp_path):
