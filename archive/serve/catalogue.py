@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,7 +52,6 @@ class Catalogue:
         self._lock = threading.Lock()
         self._revision: tuple[int, int] | None = None
         self._entries: list[Entry] = []
-        self._keys: list[tuple[datetime, str]] = []
         #: letters in the store whose version or Dublin Core cannot be read now
         self._unreadable: frozenset[str] = frozenset()
 
@@ -65,11 +63,6 @@ class Catalogue:
                 self._refresh()
                 self._revision = revision
             return self._entries
-
-    def position(self, key: tuple[datetime, str]) -> int:
-        """How many entries come at or before ``key`` (where a list resumes)."""
-        self.entries()
-        return bisect_right(self._keys, key)
 
     def unreadable(self) -> frozenset[str]:
         """The letters in the store left out of :meth:`entries` because they cannot be read."""
@@ -93,7 +86,6 @@ class Catalogue:
             fresh.append(entry)
         fresh.sort(key=lambda e: e.key)
         self._entries = fresh
-        self._keys = [e.key for e in fresh]
         self._unreadable = frozenset(unreadable)
 
     def _sets(self, object_id: str) -> tuple[str, ...]:

@@ -18,6 +18,9 @@ import base64
 import binascii
 import json
 import re
+import threading
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +42,8 @@ GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 #: records (or identifiers) per page unless the server is told otherwise
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+#: selections whose entries are kept between the pages of a harvest
+SELECTIONS_KEPT = 16
 _SECOND = "%Y-%m-%dT%H:%M:%SZ"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -133,6 +138,10 @@ class Provider:
         self.archive = archive
         self.catalogue = catalogue
         self.page_size = page_size
+        self._lock = threading.Lock()
+        self._selections: OrderedDict[tuple[Selection, int], tuple[list[Entry], ...]] = (
+            OrderedDict()
+        )
 
     def respond(self, arguments: Mapping[str, Sequence[str]], base_url: str) -> bytes:
         """The response document to a request whose arguments (each with every value it was
@@ -239,8 +248,8 @@ class Provider:
         first, last = selection.window()
         if selection.set_spec and not self.catalogue.entries():
             raise OaiError("noSetHierarchy", "the archive holds no letters, so no sets")
-        chosen = [e for e in self.catalogue.entries() if selection.matches(e, first, last)]
-        cursor = sum(1 for e in chosen if e.key <= after) if after else 0
+        chosen, keys = self._chosen(selection, first, last)
+        cursor = bisect_right(keys, after) if after else 0
         page = chosen[cursor : cursor + self.page_size]
         if not page:
             if after is None:
@@ -257,6 +266,28 @@ class Provider:
             token.set("completeListSize", str(len(chosen)))
             token.set("cursor", str(cursor))
         return element
+
+    def _chosen(
+        self, selection: Selection, first: datetime | None, last: datetime | None
+    ) -> tuple[list[Entry], list[tuple[datetime, str]]]:
+        """The entries a selection holds and their keys, kept for the pages that follow (a
+        full harvest asks for the same selection once a page)."""
+        entries = self.catalogue.entries()
+        memo = (selection, id(entries))
+        with self._lock:
+            if memo in self._selections:
+                self._selections.move_to_end(memo)
+                return self._selections[memo][1:]
+        if selection.since or selection.until or selection.set_spec:
+            chosen = [e for e in entries if selection.matches(e, first, last)]
+        else:
+            chosen = entries
+        found = (entries, chosen, [e.key for e in chosen])
+        with self._lock:
+            self._selections[memo] = found  # (holding ``entries`` keeps its id unique)
+            while len(self._selections) > SELECTIONS_KEPT:
+                self._selections.popitem(last=False)
+        return found[1:]
 
     # -- records ---------------------------------------------------------------------------
 
