@@ -55,6 +55,8 @@ class Staging:
         self.archive_path = archive_path
         self.root = Path()
         self._created = False
+        #: the first folder on the way to the target that this export made (None: none)
+        self._made: Path | None = None
         self._root = ""
         self._lock: int | None = None
         self._directories: set[str] = set()
@@ -91,6 +93,7 @@ class Staging:
             if here == archive or here.is_relative_to(archive) or archive.is_relative_to(here):
                 raise ExportTargetInArchive(str(target), "is the archive, inside it or holds it")
         if not target.exists():
+            self._made = _first_missing(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):  # another export made it just now
                 target.mkdir()
@@ -165,6 +168,13 @@ class Staging:
             shutil.rmtree(self.root, ignore_errors=True)
         if self._created:
             shutil.rmtree(self.target, ignore_errors=True)
+        if self._made is not None and self._made != self.target:
+            # the folders made to hold the target go too, if nothing else went into them
+            for folder in self.target.parents:
+                if folder == self._made.parent:
+                    break
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         self._unlock()
 
     def _unlock(self) -> None:
@@ -191,6 +201,16 @@ class Staging:
         staged = self.root.with_name(f"{self.root.name}.marker")
         staged.write_text(json.dumps({"written by": "Epistula", "files": files}), "utf-8")
         os.replace(staged, self.target / MARKER)
+
+
+def _first_missing(target: Path) -> Path:
+    """The outermost folder of ``target``'s path (``target`` included) that does not exist."""
+    missing = target
+    for folder in target.parents:
+        if folder.exists() or folder.is_symlink():
+            break
+        missing = folder
+    return missing
 
 
 def package_path(root: str, relative: str) -> str:

@@ -369,7 +369,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(archive, tmp_path):
 
 
 def test_a_write_over_the_file_size_limit_is_one_line_and_leaves_nothing(archive, tmp_path):
-    target = tmp_path / "out"
+    target = tmp_path / "new" / "folders" / "out"  # all three are made, and removed again
     corpus_size = sum(len(Archive(archive).tei_bytes(i)) for i in Archive(archive).ids())
 
     def limit_file_size() -> None:
