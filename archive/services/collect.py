@@ -25,6 +25,7 @@ SYMLINK = "symlink"
 SYMLINK_OUTSIDE = "symlink-outside"
 SYMLINK_FOLDER = "symlink-to-folder"
 FOLDER = "folder"
+UNREADABLE_FOLDER = "unreadable-folder"
 NOT_A_FILE = "not-a-regular-file"
 #: what several paths left out for one reason are, in a line that names them
 PLURALS = {
@@ -32,6 +33,7 @@ PLURALS = {
     SYMLINK_OUTSIDE: "symbolic links out of the folder given (never followed)",
     SYMLINK_FOLDER: "symbolic links to folders (their files are read where they are)",
     FOLDER: "subfolders (pass --recursive to ingest them too)",
+    UNREADABLE_FOLDER: "folders that cannot be read",
     NOT_A_FILE: "entries that are not regular files",
 }
 
@@ -78,11 +80,15 @@ class _Walk:
         self.skipped.sort(key=lambda s: natural_key(str(s.path)))
 
     def _folder(self, folder: Path) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith(HIDDEN):
-                    continue
-                self._entry(Path(entry.path), entry)
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(HIDDEN):
+                        continue
+                    self._entry(Path(entry.path), entry)
+        except OSError as err:
+            reason = err.strerror or str(err)
+            self.skipped.append(Skipped(folder, UNREADABLE_FOLDER, f"cannot be read ({reason})"))
 
     def _entry(self, path: Path, entry: os.DirEntry[str]) -> None:
         if entry.is_symlink():

@@ -158,6 +158,22 @@ def test_a_pipe_in_a_folder_is_skipped_not_read(tmp_path):
     assert f"Skipped {folder / 'pipe.txt'}: not a regular file" in err
 
 
+def test_a_folder_that_cannot_be_read_is_skipped_and_named(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads any folder")
+    folder = tmp_path / "letters"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "letter.txt").write_text(letter_text(4), encoding="utf-8")
+    (folder / "locked").chmod(0)
+    try:
+        code, report, err = ingest_json(tmp_path / "a", str(folder), "--recursive")
+    finally:
+        (folder / "locked").chmod(0o755)
+    assert code == 0 and [r["status"] for r in report["results"]] == ["added"]
+    assert [s["reason"] for s in report["skipped"]] == ["unreadable-folder"]
+    assert f"Skipped {folder / 'locked'}: cannot be read (Permission denied)" in err
+
+
 def test_a_batch_is_read_in_natural_order_and_a_duplicate_names_its_twin(tmp_path):
     folder = tmp_path / "batch"
     folder.mkdir()
