@@ -54,6 +54,7 @@ def create_app(
     """
     archive = Archive(archive_path)
     archive.store()  # NoArchive now, not on the first request
+    archive.repository_id  # noqa: B018 (bad settings, too, are told at once)
     catalogue = Catalogue(archive)
     provider = Provider(archive, catalogue, page_size)
     pages = Pages(archive)
