@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from ingest.errors import LimitExceeded
 from ingest.letter.model import Agent, BodyItem, Letter, Para, Place, Section, Signatory
 from ingest.model import Block, ListItem, Note, PageBreak, Span, Table
 from metadata import places
@@ -26,6 +27,10 @@ APP_NAME = "Epistula"
 APP_IDENT = "epistula"
 #: xml:id of the respStmt naming the OCR engine, when the text was read from page images
 OCR_ID = "ocr"
+#: the longest text or attribute value in a header (a name, a place, a title built from the
+#: names): what a TEI file read in or a reader hands on may not exceed, so that no header
+#: value is past what a reader of the TEI (and the index, and every export) takes in its stride
+MAX_HEADER_VALUE = 10_000
 EDITORIAL_NOTE = (
     "Letter parts and correspondence metadata were recognised automatically; values marked "
     'cert="medium" or cert="low" are inferences.'
@@ -55,7 +60,9 @@ def build_tei(
     root.set(xml_attr("id"), object_id)
     if letter.metadata.language:
         root.set(xml_attr("lang"), letter.metadata.language)
-    root.append(_header(letter, object_id, publication, version, ingested))
+    header = _header(letter, object_id, publication, version, ingested)
+    _check_header_values(header, letter)
+    root.append(header)
     text = _sub(root, "text")
     body = _sub(text, "body")
     body.append(_letter_div(letter))
@@ -87,6 +94,22 @@ def _header(
         )
     _sub(revision, "change", f"Ingested from {letter.document.source.filename}", when=when)
     return header
+
+
+def _check_header_values(header: etree._Element, letter: Letter) -> None:
+    """Refuse the letter when a value in its header is longer than :data:`MAX_HEADER_VALUE`."""
+    profile = header.find(tei("profileDesc"))  # (first: the titles are built from its names)
+    elements = [*(profile.iter() if profile is not None else ()), *header.iter()]
+    for element in elements:
+        values = [element.text or "", element.tail or "", *element.attrib.values()]
+        longest = max(len(value) for value in values)
+        if longest > MAX_HEADER_VALUE:
+            raise LimitExceeded(
+                letter.document.source.filename,
+                f"its {etree.QName(element).localname} is {longest:,} characters long "
+                f"(a header value may be {MAX_HEADER_VALUE:,} at most)",
+                "shorten that value in the file (a name, a place or a title is a line)",
+            )
 
 
 def _ocr_scope(letter: Letter) -> str:
