@@ -225,14 +225,18 @@ def _inside(relative: str) -> bool:
     return not any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts)
 
 
-def _lock(target: Path) -> int:
-    """Lock ``target`` for this export (until its descriptor is closed, or the process dies)."""
+def _lock(target: Path) -> int | None:
+    """Lock ``target`` for this export (until its descriptor is closed, or the process dies);
+    ``None`` where the file system has no locks (some network file systems)."""
     fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         raise ExportTargetBusy(str(target), "another export is writing into it") from None
+    except OSError:
+        os.close(fd)
+        return None
     except BaseException:
         os.close(fd)
         raise
