@@ -23,9 +23,9 @@ from archive.letters.prepare import Prepared, Preparer, finish
 from archive.services.indexing import IndexFeed
 from archive.services.sidecar import load_sidecar, manifest_row, sidecar_for
 from archive.store.ocfl import NO_VERSION, StorageRoot
-from ingest.errors import EncryptedDocument, IngestError
+from ingest.errors import EncryptedDocument, IngestError, UnreadableSource
 from ingest.limits import Limits
-from ingest.pipeline import letter_from_file, letters_from_files
+from ingest.pipeline import letters_from_files
 from ingest.tei.build import Publication
 from metadata.card import Card
 from metadata.edit import Value, apply_fields
@@ -406,8 +406,13 @@ class Incoming:
 
     def prepared(self, path: Path) -> Prepared:
         """The prepared letter, or its error raised again."""
-        if self.outcome is None:
-            return self.preparer(letter_from_file(path, self.limits))
+        if self.outcome is None:  # it could not be read when the batch began
+            # (it is never read here, in the main process, outside the time and memory limits)
+            raise UnreadableSource(
+                path,
+                "could not be read when the batch began",
+                "check it is readable and ingest it again",
+            )
         if isinstance(self.outcome, IngestError):
             raise self.outcome
         return self.outcome

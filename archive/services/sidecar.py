@@ -29,6 +29,9 @@ MAX_SIDECAR_BYTES = 256 * 1024
 #: may use (each can stand for a whole subtree, so a few kilobytes could expand to gigabytes)
 MAX_DEPTH = 8
 MAX_ALIASES = 100
+#: and how many YAML nodes (keys, values, list items) it may hold: more than the fields and
+#: their names can use, and few enough that PyYAML (pure Python here) reads them in moments
+MAX_NODES = 2500
 
 
 class BadMetadataFile(ArchiveError):
@@ -94,12 +97,16 @@ class _BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
+        self._nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (*name)")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise yaml.YAMLError(f"more than {MAX_NODES} values")
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
