@@ -252,6 +252,8 @@ def test_pyoai_harvests_everything_again_over_post(
              "until": "2021-01-01T00:00:00Z"},
             "badArgument",
         ),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-01-02",
+          "until": "2021-01-01"}, "badArgument"),
         ({"verb": "ListRecords", "resumptionToken": "bm90IGEgdG9rZW4"}, "badResumptionToken"),
         ({"verb": "ListRecords", "resumptionToken": "x", "set": "lang"}, "badArgument"),
         ({"verb": "ListSets", "resumptionToken": "anything"}, "badResumptionToken"),
@@ -384,3 +386,23 @@ def test_cmif_file_lists_every_letter(server: Server, listed: dict[str, dict[str
 
 def _parse(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def test_an_edited_letter_gets_a_new_datestamp_and_its_new_metadata(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    assert run_cli(archive, "ingest", *map(str, write_letters(tmp_path / "in", 3))).returncode == 0
+    letter_id = sorted(i["id"] for i in cli_json(archive, "list")["letters"])[0]
+    with serving(archive) as server:
+        before = _request(server, verb="GetRecord", identifier=_oai_id(letter_id),
+                          metadataPrefix="oai_dc")  # fmt: skip
+        stamp = before.findtext(".//oai:datestamp", namespaces=NS)
+        time.sleep(max(0.0, 1.05 - (datetime.now(UTC) - _parse(stamp)).total_seconds()))
+        edited = run_cli(archive, "edit", letter_id, "--set", "title=A letter retitled")
+        assert edited.returncode == 0, edited.stderr
+        after = _request(server, verb="GetRecord", identifier=_oai_id(letter_id),
+                         metadataPrefix="oai_dc")  # fmt: skip
+        since = (_parse(stamp) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fresh = _request(server, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": since})
+    assert after.findtext(".//oai:datestamp", namespaces=NS) > stamp
+    assert after.xpath("string(//dc:title)", namespaces=NS) == "A letter retitled"
+    assert fresh.xpath("//oai:identifier/text()", namespaces=NS) == [_oai_id(letter_id)]
