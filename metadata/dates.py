@@ -265,7 +265,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?<![\d./])(?P<a>[0-3]?\d)\.?/\s?(?P<b>[01]?\d)\.?\s+"
             r"(?P<year>1[0-9]{3}|20[0-9]{2}|[5-9][0-9]{2}|\d{2})(?!\d)(?![./-]\d)",
         ),
-        ("month-year", rf"\b{_MONTH},?\s+{_YEAR}\b"),
+        # April 1820 / mayo de 1545 / maggio del 1616
+        ("month-year", rf"\b{_MONTH},?\s+(?:de\s+|del\s+|of\s+)?{_YEAR}\b"),
         # dates without a year, taken only when nothing with a year is written (see
         # _YEARLESS): "Hof den 23 August", "den 4ten Aprill", "Jan 5.", "October 12th."
         ("day-month", rf"{_DAY}\s*{_OF}{_MONTH}(?!\w)"),

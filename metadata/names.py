@@ -384,7 +384,8 @@ def _is_town(name: str) -> bool:
 #: forms of address on envelopes that are neither names nor honorifics elsewhere
 _ENVELOPE_WORDS = frozenset(
     """
-tit tit. hherrn hrn hrn. hn hn. sr. s. wohlgeb wohlgeb. seiner ihrer sr hochwohlgeboren
+tit tit. hherrn hrn hrn. hn hn. sr. s. wohlgeb wohlgeb. mhherren mhherrn hherren mhh mhh. & und
+seiner ihrer sr hochwohlgeboren
 wohlgeboren hochwohlgebornen wohlgebornen hochwohlgeborn wohlgeborn hochedelgeboren
 hochedelgebornen hochwürden excellenz exzellenz durchlaucht
 """.split()
@@ -413,12 +414,16 @@ def _inflected_role(token: str) -> bool:
 
 def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
     given = len(tokens)
-    while tokens and (
-        tokens[0].lower() in ADDRESS_MARKERS | _ARTICLES
-        or _is_honorific(tokens[0])
-        or (tokens[0].lower() in {"de", "den"} and len(tokens) > 1 and _is_honorific(tokens[1]))
-        or _is_form_of_address(tokens[0], len(tokens) - 1)
-    ):
+    while tokens:
+        marker = tokens[0].lower() in ADDRESS_MARKERS | _ARTICLES
+        # after a title an "A" is an initial ("Dr A Escher"), not the Italian "to"
+        if not (
+            (marker and (len(tokens[0]) > 1 or len(tokens) == given))
+            or _is_honorific(tokens[0])
+            or (tokens[0].lower() in {"de", "den"} and len(tokens) > 1 and _is_honorific(tokens[1]))
+            or _is_form_of_address(tokens[0], len(tokens) - 1)
+        ):
+            break
         tokens = tokens[1:]
     # after a form of address, the name ends before a lower-case word that is no particle
     # ("Herrn A. Escher dahier", "Herrn Dr. Meyer in Bern")

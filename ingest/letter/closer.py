@@ -16,6 +16,7 @@ closing formula.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ingest.letter import formulas, signatures
@@ -29,12 +30,15 @@ TAIL_BLOCKS = 14
 MAX_CLOSING_LINES = 6
 MAX_SIGNATURE_BLOCKS = 4
 _ADDRESS_OPENING = names.ADDRESS_MARKERS | {
-    "seiner", "ihrer", "son", "sa", "al", "alla", "illustrissimo",
+    "seiner", "ihrer", "son", "sa", "al", "alla", "illustrissimo", "sir",
     "herrn", "herr", "frau", "monsieur", "madame", "mademoiselle", "mr", "mrs", "miss", "ms",
     "messrs", "sig", "signor", "signora", "señor", "señora", "sr", "sra", "dhr", "mevrouw",
     "hr", "fru", "fröken", "den", "dem", "der", "à",
 }  # fmt: skip
 
+
+#: a sentence ends and another begins
+_SENTENCES = re.compile(r"[a-zäöüßà-ÿ]{2}[.!?]\s+[A-ZÄÖÜÀ-Þ]")
 
 #: a block after the signature: its lines, its item, and whether it is the whole item
 _After = tuple[list[str], int, bool]
@@ -250,13 +254,16 @@ def _leans_on_possessive(lines: list[str], index: int) -> bool:
 
 
 def _closing_adjective(text: str, above: str) -> bool:
-    """ "treuester" below "Herzlichst Ihr": the possessive's adjective on a line of its own."""
-    words = text.strip().rstrip(",").split()
-    return (
-        0 < len(words) <= 2
-        and all(w[:1].islower() and w.isalpha() for w in words)
-        and formulas.is_possessive_closing(above.split()[-1] if above.split() else "")
-    )
+    """ "treuester" below "Herzlichst Ihr", "alter Freund" below "Dein", "ewig liebenden"
+    below "Dich": the rest of the formula on a line of its own (lower-case words, perhaps
+    ending in a noun of the writer's bond)."""
+    words = text.strip().rstrip(",.").split()
+    if not 0 < len(words) <= 3 or signatures.is_signature_name(text):
+        return False
+    *lead, last = words
+    noun = last.lower() in signatures.CLOSING_NOUNS
+    lowered = all(w[:1].islower() and w.isalpha() for w in (lead if noun else words))
+    return lowered and (noun or len(words) <= 2) and bool(above.strip())
 
 
 def _signature_lines(
@@ -364,6 +371,8 @@ def _extend_closing_upwards(items: list[Item], tail: _Tail) -> None:
             return
         if not (formulas.is_closing(lines[0]) or formulas.is_closing_sentence(lines[0])):
             return
+        if _SENTENCES.search(lines[0]):
+            return  # the last paragraph's closing sentence stays in it: "… sein. Inzwischen …"
         tail.closing[:0] = lines
         tail.start = previous
 
@@ -471,6 +480,9 @@ def is_address_block(lines: list[str]) -> bool:
         return True
     if len(lines) == 1 and opening in _ADDRESS_OPENING and lines[0].count(",") >= 2:
         return names.person_from_address_line(lines[0]) is not None  # "Mr. P. Byrne, 12, …"
+    if len(lines) == 1 and opening in _ADDRESS_OPENING:
+        # "Herrn Bundespräsident Bavier in Bern": a form one never gives oneself
+        return names.addressed_person(lines[0]) is not None
     if len(lines) >= 2 and any(places.is_postal_line(line) for line in lines):
         return True
     return (

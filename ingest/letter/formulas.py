@@ -133,7 +133,8 @@ _CLOSING_WORDS = _words(
     "le saluda|se despide|met vriendelijke groet|met vriendelijke groeten|"
     "vriendelijke groeten|hoogachtend|met hartelijke groet|met hartelijke groeten|"
     "hartelijke groeten|groeten|met de meeste hoogachting|met hoogachting|uw|je|jouw|liefs|"
-    "met groet|met collegiale groet|"
+    "met groet|met collegiale groet|auf wiedersehen|auf baldiges wiedersehen|von herzen|in treue|"
+    "alles herzliche|au revoir|à bientôt|arrivederci|hasta pronto|tot ziens|"
     # the closing formulas of older letters
     "achtungsvollst|ewig dein|ewig deine|ewig ihr|stets dein|stets deine|treu ergeben|"
     "unterthänigster|unterthänigst|unterthänigste|gehorsamster|gehorsamste|ergebenster|"
@@ -243,6 +244,8 @@ def is_closing(text: str) -> bool:
         return not long_possessive or line.endswith(",") or strong_closing_words(line) > 0
     if _ends_in_possessive(line):
         return True
+    if len(line.split()) <= 3 and strong_closing_words(line) >= 1:
+        return True  # "Herzlichen Gruss.", "Viele treue Grüße!"
     return len(line.split()) <= 6 and strong_closing_words(line) >= 1 and not ends_sentence(line)
 
 

@@ -34,8 +34,16 @@ vetter verehrer verehrerin søn datter broder bror søster ven veninde venn tjen
 serviteurs ami amie fils fille frère sœur soeur neveu élève servitore amico amica figlio
 figlia fratello sorella nipote servidor servidora amigo amiga hijo hija hermano hermana
 sobrino dienaar dienares vriend vriendin zoon dochter broer zuster neef poikasi tyttäresi
-veljesi sisaresi ystäväsi
+veljesi sisaresi ystäväsi ihrige ihriger ihrigen deinige deiniger deinigen seinige
 """.split()
+)
+
+
+#: closing phrases whose capitalised words could pass for a name
+_COURTESY_PHRASE = re.compile(
+    r"^(?:auf (?:baldiges )?wiedersehen|von herzen|in treue|in eile|alles gute|alles herzliche|"
+    r"herzlichst|herzlich)\b",
+    re.IGNORECASE,
 )
 
 
@@ -71,6 +79,8 @@ def is_signature_name(line: str) -> bool:
     name = names.signature_name(line)
     if not name or any(ch.isdigit() for ch in name) or PROXY.match(name):
         return False
+    if formulas.strong_closing_words(name) or _COURTESY_PHRASE.match(name):
+        return False  # "Herzlichen Gruss", "Von Herzen": capitalised, yet no one's name
     if names.looks_like_person(name):
         return True
     tokens = names.strip_honorifics(name).split()
