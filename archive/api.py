@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from lxml import etree
 from archive.errors import ArchiveError, ObjectNotFound
 from archive.exports import FORMATS, ExportResult, NoLettersSelected, check_format, export
 from archive.exports.cmif import FILENAME as CMIF_FILENAME
+from archive.letters.actor import Actor, actor_for
 from archive.letters.objects import LetterStore
 from archive.letters.settings import (
     Settings,
@@ -39,9 +40,13 @@ from archive.letters.settings import (
     repository_identifier,
     write_settings,
 )
+from archive.letters.settings import (
+    changed as changed_settings,
+)
 from archive.services.collect import PLURALS as SKIPPED_PLURALS
 from archive.services.collect import Collected, Skipped, collect
 from archive.services.editing import EditResult, edit_letter
+from archive.services.history import RevertResult, VersionEntry, history, revert, version_name
 from archive.services.indexing import IndexReport, reindex, verify_index
 from archive.services.ingest import (
     Files,
@@ -49,9 +54,20 @@ from archive.services.ingest import (
     IngestResult,
     ingest,
 )
+from archive.services.lifecycle import HeaderUpdate, follow_settings, settings_drift
 from archive.services.repair import RepairReport, repair
 from archive.services.sidecar import load_manifest
 from archive.services.validation import ValidationProblem, validate
+from archive.services.withdrawal import (
+    PURGE_LOG,
+    DeletedRecord,
+    PurgeRecord,
+    WithdrawResult,
+    deleted_records,
+    purge,
+    purged,
+    withdraw,
+)
 from archive.store.ocfl import StorageRoot
 from archive.version import app_version
 from ingest.limits import Limits
@@ -70,6 +86,7 @@ __all__ = [
     "SKIPPED_PLURALS",
     "Archive",
     "Collected",
+    "DeletedRecord",
     "EditResult",
     "ExportResult",
     "Files",
@@ -79,8 +96,13 @@ __all__ = [
     "LetterVersion",
     "NoArchive",
     "NoLetters",
+    "PurgeRecord",
+    "RevertResult",
+    "SettingsChange",
     "Skipped",
     "ValidationProblem",
+    "VersionEntry",
+    "WithdrawResult",
     "app_version",
     "collect",
 ]
@@ -144,12 +166,23 @@ def _name_same_bytes(report: IngestReport) -> None:
 class Archive:
     """An Epistula archive on disk (created on first write)."""
 
-    def __init__(self, path: Path = DEFAULT_ARCHIVE) -> None:
+    def __init__(
+        self, path: Path = DEFAULT_ARCHIVE, user: str | None = None, message: str | None = None
+    ) -> None:
         self.path = Path(path)
         self.store_path = self.path / "store"
         self.index_path = self.path / "index"
         self.tmp_path = self.path / "tmp"
         self._store: StorageRoot | None = None
+        #: who every version this archive writes is recorded for (None: EPISTULA_USER, else
+        #: the login name), and why (None: a message made from what was done)
+        self.user = user
+        self.message = message
+
+    @property
+    def actor(self) -> Actor:
+        """The user and message the next version written is recorded with."""
+        return actor_for(self.user, self.message)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -232,6 +265,7 @@ class Archive:
             manifest=manifest,
             rows=rows,
             stop=stop,
+            actor=self.actor,
         )
         _name_same_bytes(report)
         return report
@@ -257,8 +291,7 @@ class Archive:
         return tesseract_languages(lang)
 
     def _publication(self) -> Publication:
-        settings = self.settings
-        return Publication(settings.publisher, settings.licence, settings.licence_url)
+        return _publication_of(self.settings)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -266,22 +299,104 @@ class Archive:
         return self.letters().ids()
 
     def tei_bytes(self, object_id: str, version: str | None = None) -> bytes:
-        return self.letters().tei_bytes(object_id, version)
+        return self.letters().tei_bytes(object_id, self._version(object_id, version))
 
     def tei(self, object_id: str) -> etree._Element:
         return self.letters().tei(object_id)
 
-    def dc_bytes(self, object_id: str) -> bytes:
-        return self.letters().dc_bytes(object_id)
+    def dc_bytes(self, object_id: str, version: str | None = None) -> bytes:
+        return self.letters().dc_bytes(object_id, self._version(object_id, version))
 
-    def text(self, object_id: str) -> str:
-        return self.letters().text(object_id)
+    def text(self, object_id: str, version: str | None = None) -> str:
+        return self.letters().text(object_id, self._version(object_id, version))
 
-    def card(self, object_id: str) -> Card:
-        return self.letters().card(object_id)
+    def card(self, object_id: str, version: str | None = None) -> Card:
+        return self.letters().card(object_id, self._version(object_id, version))
 
-    def cards(self) -> Iterator[Card]:
-        return self.letters().cards()
+    def cards(self, withdrawn: bool = False) -> Iterator[Card]:
+        """The letters' cards; those withdrawn from publication only if ``withdrawn``."""
+        return (card for card in self.letters().cards() if withdrawn or not card.withdrawn)
+
+    def _version(self, object_id: str, version: str | None) -> str | None:
+        """``version`` (``3`` or ``v3``) checked against the letter's versions."""
+        if version is None:
+            return None
+        letters = self.letters()
+        if not letters.has(object_id):
+            raise ObjectNotFound(object_id)
+        return version_name(letters, object_id, version)
+
+    # -- lifecycle: history, revert, withdraw, purge ---------------------------------------
+
+    def history(self, object_id: str) -> list[VersionEntry]:
+        """The letter's versions, oldest first: when, by whom and why each was written."""
+        letters = self.letters()
+        if not letters.has(object_id):
+            raise ObjectNotFound(object_id)
+        return history(letters, object_id)
+
+    def revert(self, object_id: str, to: str) -> RevertResult:
+        """A new version of the letter equal to version ``to`` (``3`` or ``v3``), indexed."""
+        letters = self.letters()
+        if not letters.has(object_id):
+            raise ObjectNotFound(object_id)
+        return revert(letters, self.index_path, object_id, to, self.actor)
+
+    def withdraw(self, object_id: str, reason: str) -> WithdrawResult:
+        """Withdraw the letter from publication (a new version; ``revert`` undoes it)."""
+        letters = self.letters()
+        if not letters.has(object_id):
+            raise ObjectNotFound(object_id)
+        return withdraw(letters, self.index_path, object_id, reason, self.actor)
+
+    def purge(self, object_id: str, reason: str) -> PurgeRecord:
+        """Delete the letter, every version, from store and index; the purge is logged."""
+        letters = self.letters()
+        if not letters.has(object_id):
+            raise ObjectNotFound(object_id)
+        return purge(letters, self.index_path, self.purge_log, object_id, reason, self.actor)
+
+    @property
+    def purge_log(self) -> Path:
+        return self.path / PURGE_LOG
+
+    def purged(self) -> list[PurgeRecord]:
+        """Every purge of this archive, oldest first (id, date, user, reason)."""
+        return purged(self.purge_log)
+
+    def deleted_records(self) -> list[DeletedRecord]:
+        """Read-only: the letters no longer published, sorted by id, each with its datestamp
+        (UTC, whole seconds) — withdrawn ones (still in the archive, dated by the version that
+        withdrew them) and purged ones (dated by the purge). What OAI-PMH reports as deleted
+        records (``deletedRecord`` persistent)."""
+        return deleted_records(self.letters(), self.purge_log)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def init(self, values: Mapping[str, str] | None = None) -> Settings:
+        """Create the archive with these settings (the rest default); an existing archive is
+        refused (``settings`` changes one)."""
+        if self.exists:
+            raise AlreadyAnArchive(str(self.path), "is already an Epistula archive")
+        if self.path.exists() and not self.path.is_dir():
+            raise NoArchive(str(self.path), "is a file, not a folder", "choose another path")
+        settings = changed_settings(Settings(), dict(values or {}))
+        self.path.mkdir(parents=True, exist_ok=True)
+        write_settings(self.path, settings)
+        self.store(create=True)
+        return settings
+
+    def change_settings(self, values: Mapping[str, str]) -> SettingsChange:
+        """Change settings (name → value) and bring every stored header along: a letter
+        whose header differs from the new settings gets a new version (``settings: …``)."""
+        letters = self.letters()  # a missing archive is refused before anything is written
+        before = self.settings
+        after = changed_settings(before, dict(values))
+        if after != before:
+            write_settings(self.path, after)
+        updates = follow_settings(letters, self.index_path, _publication_of(after), self.actor)
+        names = [name for name in values if getattr(before, name) != getattr(after, name)]
+        return SettingsChange(after, names, updates)
 
     def original_path(self, object_id: str) -> Path:
         return self.letters().original_path(object_id)
@@ -290,7 +405,7 @@ class Archive:
 
     def edit(self, object_id: str, fields: Mapping[str, Value]) -> EditResult:
         """Apply the user's ``fields`` to a letter: a new version of its object, indexed."""
-        return edit_letter(self.letters(), self.index_path, object_id, fields)
+        return edit_letter(self.letters(), self.index_path, object_id, fields, self.actor)
 
     # -- search ----------------------------------------------------------------------------
 
@@ -339,7 +454,13 @@ class Archive:
         for object_id in wanted:
             if not letters.has(object_id):
                 raise ObjectNotFound(object_id)
-        chosen = sorted(set(wanted)) if wanted else letters.ids()
+            if letters.card(object_id).withdrawn:
+                raise NoLettersSelected(
+                    object_id, "is withdrawn", "see 'epistula history'; revert it to publish it"
+                )
+        # letters withdrawn from publication leave every export
+        published = [i for i in letters.ids() if not letters.card(i).withdrawn]
+        chosen = sorted(set(wanted)) if wanted else published
         if not chosen:
             raise NoLettersSelected(str(self.path), "holds no letters", "ingest letters first")
         return chosen
@@ -366,8 +487,13 @@ class Archive:
     def validate(
         self, ids: Iterable[str] | None = None, schema: Path | None = None
     ) -> list[ValidationProblem]:
-        """Every problem found: OCFL fixity, TEI against the schema, Dublin Core drift."""
-        return validate(self.letters(), ids, schema)
+        """Every problem found: OCFL fixity, TEI against the schema, Dublin Core drift,
+        headers that differ from the settings."""
+        letters = self.letters()
+        wanted = list(ids) if ids else letters.ids()
+        problems = validate(letters, wanted, schema)
+        present = [i for i in wanted if letters.has(i)]
+        return problems + settings_drift(letters, present, self._publication())
 
     def repair(self) -> RepairReport:
         """Bring letters an interrupted command left half-written back to their last complete
@@ -408,6 +534,31 @@ class Archive:
             target = Path(folder) / "cmif"
             self.export("cmif", target, url=url)
             return (target / CMIF_FILENAME).read_bytes()
+
+
+class AlreadyAnArchive(ArchiveError):
+    code = "already-an-archive"
+    remedy = "change its settings with 'epistula settings --set KEY=VALUE'"
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """What ``settings --set`` did: the settings now, the names changed, the letters updated."""
+
+    settings: Settings
+    changed: list[str]
+    updated: list[HeaderUpdate]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "settings": asdict(self.settings),
+            "changed": self.changed,
+            "updated": [u.to_json() for u in self.updated],
+        }
+
+
+def _publication_of(settings: Settings) -> Publication:
+    return Publication(settings.publisher, settings.licence, settings.licence_url)
 
 
 @dataclass(frozen=True)

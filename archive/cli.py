@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import click
 
-from archive import cli_edit, cli_export, cli_search
+from archive import cli_edit, cli_export, cli_lifecycle, cli_search
 from archive.api import (
     DEFAULT_ARCHIVE,
     SKIPPED_PLURALS,
@@ -39,6 +39,7 @@ from archive.cli_common import (
     plural,
 )
 from archive.cli_edit import parse_assignments, set_option
+from archive.cli_lifecycle import message_option
 from archive.serve.command import serve
 from ingest.limits import CHANGES, COMMENTS, MIB, Limits
 from metadata.edit import MetadataError, normalise_fields
@@ -55,9 +56,20 @@ from metadata.errors import EpistulaError
     show_default=True,
     help="Archive directory (also read from EPISTULA_ARCHIVE).",
 )
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Who the versions written are recorded for (default: EPISTULA_USER, else the login name).",
+)
+@click.option(
+    "-m",
+    "--message",
+    metavar="TEXT",
+    help="Why: recorded in every version written (default: what was done, e.g. 'edit: date').",
+)
 @click.version_option(app_version(), prog_name="epistula")
 @click.pass_context
-def cli(ctx: click.Context, archive_path: Path) -> None:
+def cli(ctx: click.Context, archive_path: Path, user: str | None, message: str | None) -> None:
     """Epistula: ingest letters (text, DOCX, PDF) into a TEI archive, search and export it.
 
     \b
@@ -65,7 +77,7 @@ def cli(ctx: click.Context, archive_path: Path) -> None:
       epistula ingest letters/ --recursive
       epistula search 'from:Engesland Kazakhstan'
     """
-    ctx.obj = Archive(archive_path)
+    ctx.obj = Archive(archive_path, user=user, message=message)
 
 
 class _Size(click.ParamType):
@@ -196,6 +208,7 @@ def _ocr_languages(archive: Archive, lang: str | None) -> str:
     help="CSV manifest: a 'file' column and one column per field, one row per letter.",
 )
 @set_option
+@message_option
 @json_option
 @click.pass_context
 def ingest(
@@ -242,8 +255,10 @@ def ingest(
         fail(str(err), EXIT_USAGE)
     user = {"fields": fields, "manifest": metadata}
     files = archive.collect(paths, recursive, metadata, follow_symlinks)
-    if not files:
+    if not files:  # (and no archive is created)
         _nothing_to_ingest(paths, files.skipped, as_json)
+    if not archive.exists:
+        click.echo(f"Creating a new archive in {archive.path} (it is not one yet)", err=True)
     if password == "":
         password = click.prompt("Password for encrypted PDFs", hide_input=True, err=True)
     limits = ingest_limits(
@@ -404,27 +419,34 @@ def _progress(files: int) -> Iterator[Callable[[Path], None]]:
     show_default=True,
     help="What to print.",
 )
+@click.option(
+    "--version",
+    "version",
+    metavar="N",
+    help="Show version N (3 or v3) of the letter instead of its latest (see 'history').",
+)
 @json_option
 @click.pass_context
-def show(ctx: click.Context, letter_id: str, fmt: str, as_json: bool) -> None:
+def show(ctx: click.Context, letter_id: str, fmt: str, version: str | None, as_json: bool) -> None:
     """Show one letter: its catalogue card, TEI, Dublin Core or text.
 
     \b
     Example:
       epistula show L-2017-07-13-engesland-niinisto-818932f2 --json
+      epistula show L-2021-03-04-moreau-lindqvist-0700e4e6 --version 1 --format tei
     """
     archive = get_archive(ctx)
     try:
         if as_json:
-            emit_json(archive.card(letter_id).to_json())
+            emit_json(archive.card(letter_id, version).to_json())
         elif fmt == "tei":
-            click.echo(archive.tei_bytes(letter_id).decode("utf-8"), nl=False)
+            click.echo(archive.tei_bytes(letter_id, version).decode("utf-8"), nl=False)
         elif fmt == "dc":
-            click.echo(archive.dc_bytes(letter_id).decode("utf-8"), nl=False)
+            click.echo(archive.dc_bytes(letter_id, version).decode("utf-8"), nl=False)
         elif fmt == "text":
-            click.echo(archive.text(letter_id))
+            click.echo(archive.text(letter_id, version))
         else:
-            _print_card(archive.card(letter_id).to_json())
+            _print_card(archive.card(letter_id, version).to_json())
     except EpistulaError as err:
         fail(str(err))
 
@@ -579,6 +601,10 @@ def reindex(ctx: click.Context) -> None:
 
 for command in (*cli_search.COMMANDS, *cli_export.COMMANDS, *cli_edit.COMMANDS):
     cli.add_command(command)
+# the lifecycle commands, and --message on the two older commands that write versions
+for command in cli_lifecycle.COMMANDS:
+    cli.add_command(command)
+message_option(cli_edit.edit)
 cli.add_command(serve)
 
 

@@ -30,6 +30,10 @@ EXPECTED_PARTS = {
 }
 
 
+#: ``revisionDesc/@status`` of a letter withdrawn from publication (a TEI att.docStatus value)
+WITHDRAWN = "withdrawn"
+
+
 @dataclass
 class SourceFacts:
     filename: str = ""
@@ -69,6 +73,9 @@ class Card:
     licence: str | None = None
     licence_url: str | None = None
     missing_parts: list[str] = field(default_factory=list)
+    #: withdrawn from publication (``revisionDesc/@status="withdrawn"``): kept in the archive,
+    #: left out of search, lists and exports
+    withdrawn: bool = False
     #: the letter's text (body, notes), for the index; not part of ``show --json``
     text: str = field(default="", repr=False)
 
@@ -111,6 +118,7 @@ def card_from_tei(root: etree._Element) -> Card:
         licence=_text(_first(header, ".//tei:availability/tei:licence")) or None,
         licence_url=_attr(header, ".//tei:availability/tei:licence", "target"),
     )
+    card.withdrawn = _attr(header, "tei:revisionDesc", "status") == WITHDRAWN
     if letter is not None:
         _read_body(card, letter)
     card.missing_parts = [

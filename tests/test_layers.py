@@ -41,6 +41,7 @@ ARCHIVE_LAYERS = {
     "archive.cli_common": ("cli", 4),
     "archive.cli_edit": ("cli", 4),
     "archive.cli_export": ("cli", 4),
+    "archive.cli_lifecycle": ("cli", 4),
     "archive.cli_search": ("cli", 4),
     "archive.serve": ("serve", 4),
 }

@@ -5,12 +5,18 @@ the person who asked for it and a reason, so ``epistula history`` can answer "wh
 and why?" years later. The user is the one given (``--user``), else ``EPISTULA_USER``, else the
 login name; the message is the user's own (``--message``), else one generated from what was
 done (``"edit: date, senders"``).
+
+OCFL wants a user's address as well (a URI): ``"Ada Hart <ada@example.org>"`` gives one
+(``mailto:ada@example.org``), as git's author does; the login name gets its local mailbox
+(``mailto:login@host``). A name given without an address is recorded without one.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
+import socket
 from dataclasses import dataclass
 
 #: the environment variable naming the user when ``--user`` is not given
@@ -19,15 +25,36 @@ USER_VARIABLE = "EPISTULA_USER"
 FALLBACK_USER = "Epistula"
 
 
-def default_user() -> str:
-    """``EPISTULA_USER``, else the login name, else :data:`FALLBACK_USER`."""
-    named = " ".join(os.environ.get(USER_VARIABLE, "").split())
-    if named:
-        return named
+#: "Name <address>", the address an e-mail address or a URI
+_WITH_ADDRESS = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+)>")
+
+
+def actor_for(user: str | None, message: str | None = None) -> Actor:
+    """The actor for ``user`` as given (``"Name"`` or ``"Name <address>"``); None: the one
+    :func:`default_user` names."""
+    named = " ".join((user or "").split()) or " ".join(os.environ.get(USER_VARIABLE, "").split())
+    if not named:
+        return default_user(message)
+    match = _WITH_ADDRESS.fullmatch(named)
+    if match and match.group("name"):
+        return Actor(match.group("name"), message, _uri(match.group("address")))
+    return Actor(named, message)
+
+
+def default_user(message: str | None = None) -> Actor:
+    """The login name with its local mailbox, else :data:`FALLBACK_USER`."""
     try:
-        return getpass.getuser() or FALLBACK_USER
+        login = getpass.getuser()
     except (OSError, KeyError):  # no LOGNAME/USER and no passwd entry for the uid
-        return FALLBACK_USER
+        login = ""
+    if not login:
+        return Actor(FALLBACK_USER, message)
+    return Actor(login, message, f"mailto:{login}@{socket.gethostname() or 'localhost'}")
+
+
+def _uri(address: str) -> str:
+    """An e-mail address as a ``mailto:`` URI; a URI as it is."""
+    return address if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", address) else f"mailto:{address}"
 
 
 @dataclass(frozen=True)
@@ -36,6 +63,8 @@ class Actor:
 
     user: str = FALLBACK_USER
     message: str | None = None
+    #: the user's address, a URI (``mailto:…``), when known
+    address: str | None = None
 
     def message_for(self, generated: str) -> str:
         """The version's message: the user's reason, else ``generated``."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from archive.errors import ObjectNotFound, StoreCorrupt
+from archive.letters.actor import SYSTEM, Actor
 from archive.store.ocfl import Head, StorageRoot
 from ingest.tei.schema import validate_tei
 from metadata.card import Card, card_from_tei, plain_text
@@ -39,7 +40,7 @@ def object_files(original: Path, tei: bytes, dc: bytes) -> dict[str, Path | byte
 
 
 def ingest_message(original: Path) -> str:
-    return f"Ingested from {original.name}"
+    return f"ingest: {original.name}"
 
 
 def original_logical(logical_paths: Iterable[str]) -> str:
@@ -86,17 +87,17 @@ class LetterStore:
             raise ObjectNotFound(object_id)
         return self.store.read(object_id, TEI_PATH, version)
 
-    def tei(self, object_id: str) -> etree._Element:
-        return parse(self.tei_bytes(object_id))
+    def tei(self, object_id: str, version: str | None = None) -> etree._Element:
+        return parse(self.tei_bytes(object_id, version))
 
-    def dc_bytes(self, object_id: str) -> bytes:
-        return self.store.read(object_id, DC_PATH)
+    def dc_bytes(self, object_id: str, version: str | None = None) -> bytes:
+        return self.store.read(object_id, DC_PATH, version)
 
-    def text(self, object_id: str) -> str:
-        return plain_text(self.tei(object_id))
+    def text(self, object_id: str, version: str | None = None) -> str:
+        return plain_text(self.tei(object_id, version))
 
-    def card(self, object_id: str) -> Card:
-        return card_from_tei(self.tei(object_id))
+    def card(self, object_id: str, version: str | None = None) -> Card:
+        return card_from_tei(self.tei(object_id, version))
 
     def cards(self) -> Iterator[Card]:
         for object_id in self.ids():
@@ -130,7 +131,12 @@ class LetterStore:
         return head, parse(data)
 
     def write_tei(
-        self, object_id: str, derived: Derived, message: str, based_on: Head | None = None
+        self,
+        object_id: str,
+        derived: Derived,
+        message: str,
+        based_on: Head | None = None,
+        actor: Actor = SYSTEM,
     ) -> str:
         """Store a new version whose TEI and Dublin Core are ``derived`` (the original and any
         other file kept); returns the version's name. With ``based_on`` (the head the TEI was
@@ -141,4 +147,11 @@ class LetterStore:
         files[TEI_PATH] = derived.tei
         files[DC_PATH] = derived.dc
         version = head.version if based_on is not None else None
-        return self.store.write_version(object_id, files, message, based_on=version)
+        return self.store.write_version(
+            object_id,
+            files,
+            message,
+            user_name=actor.user,
+            user_address=actor.address,
+            based_on=version,
+        )

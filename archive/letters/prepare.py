@@ -76,7 +76,9 @@ class Preparer:
         files = object_files(path, prepared.tei, prepared.dc)
         try:
             message = self.actor.message_for(ingest_message(path))
-            staged = self.stager.stage(object_id, files, message, self.actor.user)
+            staged = self.stager.stage(
+                object_id, files, message, self.actor.user, self.actor.address
+            )
         except ArchiveError:  # the main process stores it then, and reports what fails
             return prepared
         return replace(prepared, staged=staged)

@@ -19,10 +19,11 @@ the name when left empty (see :func:`repository_identifier`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 import unicodedata
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from archive.errors import ArchiveError
@@ -30,6 +31,8 @@ from archive.errors import ArchiveError
 SETTINGS_FILE = "epistula.toml"
 #: the form OAI-PMH's oai-identifier scheme requires of a repository identifier (a domain name)
 REPOSITORY_ID = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+")
+#: the settings that may not be empty (a TEI header needs a publisher and a licence)
+REQUIRED = ("name", "publisher", "licence", "licence_url", "language")
 #: the form OAI-PMH.xsd requires of an adminEmail
 EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
 
@@ -83,14 +86,41 @@ def load_settings(root: Path) -> Settings:
         raise BadSettings(str(path), f"has unknown settings: {', '.join(unknown)}")
     if not all(isinstance(v, str) for v in table.values()):
         raise BadSettings(str(path), "every setting must be a quoted string")
-    settings = Settings(**table)
+    return check_settings(Settings(**table), str(path))
+
+
+def check_settings(settings: Settings, where: str, remedy: str | None = None) -> Settings:
+    """``settings`` if every value has its form; :class:`BadSettings` naming ``where`` else."""
     if settings.repository_id and not REPOSITORY_ID.fullmatch(settings.repository_id):
         raise BadSettings(
-            str(path), f"repository_id {settings.repository_id!r} is not a domain name"
+            where,
+            f"repository_id {settings.repository_id!r} is not a domain name",
+            remedy,
         )
     if settings.admin_email and not EMAIL.fullmatch(settings.admin_email):
-        raise BadSettings(str(path), f"admin_email {settings.admin_email!r} is not an address")
+        raise BadSettings(where, f"admin_email {settings.admin_email!r} is not an address", remedy)
     return settings
+
+
+def changed(settings: Settings, values: dict[str, str], where: str = "--set") -> Settings:
+    """``settings`` with ``values`` (setting name → new value) in place, checked."""
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise BadSettings(
+            where,
+            f"unknown setting {unknown[0]!r}",
+            f"the settings are: {', '.join(sorted(known))}",
+        )
+    clean = {name: " ".join(value.split()) for name, value in values.items()}
+    for name, value in clean.items():
+        if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in value):
+            raise BadSettings(where, f"{name} holds a control character", "remove it")
+        if name in REQUIRED and not value:
+            raise BadSettings(where, f"{name} may not be empty", f"give a value: {name}=…")
+    return check_settings(
+        replace(settings, **clean), where, "give a domain name (letters.example.org) or an address"
+    )
 
 
 def write_settings(root: Path, settings: Settings) -> None:
@@ -101,4 +131,7 @@ def write_settings(root: Path, settings: Settings) -> None:
         f"{key} = {json.dumps(value, ensure_ascii=False)}"
         for key, value in asdict(settings).items()
     ]
-    (root / SETTINGS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # written aside and renamed into place: a crash leaves the old settings or the new
+    temporary = root / f".{SETTINGS_FILE}.{os.getpid()}.tmp"
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(temporary, root / SETTINGS_FILE)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.errors import ArchiveError, VersionConflict
+from archive.letters.actor import SYSTEM, Actor
 from archive.letters.objects import LetterStore, derive
 from archive.services.indexing import index_letters
 from metadata.edit import Value, apply_fields
@@ -31,7 +32,11 @@ class EditResult:
 
 
 def edit_letter(
-    letters: LetterStore, index_path: Path, object_id: str, fields: Mapping[str, Value]
+    letters: LetterStore,
+    index_path: Path,
+    object_id: str,
+    fields: Mapping[str, Value],
+    actor: Actor = SYSTEM,
 ) -> EditResult:
     """Apply user ``fields`` to the letter's TEI and store the result as a new version.
 
@@ -45,9 +50,9 @@ def edit_letter(
             root,
             lambda first: ArchiveError(object_id, f"the edited TEI would be invalid ({first})"),
         )
-        message = f"Metadata edited: {', '.join(changed)}"
+        message = actor.message_for(f"edit: {', '.join(changed)}")
         try:
-            version = letters.write_tei(object_id, derived, message, based_on=head)
+            version = letters.write_tei(object_id, derived, message, based_on=head, actor=actor)
             break
         except VersionConflict:
             if attempt == EDIT_ATTEMPTS - 1:

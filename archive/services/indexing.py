@@ -29,7 +29,7 @@ class IndexProblem:
     """One letter the index does not show as the store holds it."""
 
     id: str
-    code: str  # "index-missing" | "index-stale" | "index-orphan"
+    code: str  # "index-missing" | "index-stale" | "index-orphan" | "index-withdrawn"
     message: str
 
     def to_json(self) -> dict[str, str]:
@@ -71,7 +71,12 @@ def index_letters(
     """Index (add or replace) letters as the store holds them when the index lock is held:
     of two writers of one letter, the one indexing last reads the latest head, so the index
     never keeps an older version's card under the newer version's provenance."""
-    return indexer.update(index_path, letters_for_index(letters, ids), on_wait=on_wait)
+    wanted = list(ids)
+    count = indexer.update(index_path, letters_for_index(letters, wanted), on_wait=on_wait)
+    withdrawn = [i for i in wanted if letters.card(i).withdrawn]
+    if withdrawn and indexer.missing(index_path, withdrawn) != withdrawn:
+        indexer.remove(index_path, withdrawn)  # a withdrawn letter leaves search
+    return count
 
 
 class IndexFeed:
@@ -124,9 +129,12 @@ class IndexFeed:
 def letters_for_index(letters: LetterStore, ids: Iterable[str] | None = None) -> Iterator[
     tuple[Card, Provenance]
 ]:  # fmt: skip
-    """Every letter (or those of ``ids``) as the index needs it: card and provenance."""
+    """Every letter (or those of ``ids``) as the index needs it: card and provenance; letters
+    withdrawn from publication are left out."""
     for object_id in letters.ids() if ids is None else ids:
-        yield letters.card(object_id), provenance(letters, object_id)
+        card = letters.card(object_id)
+        if not card.withdrawn:
+            yield card, provenance(letters, object_id)
 
 
 def reindex(
@@ -147,10 +155,18 @@ def verify_index(letters: LetterStore, index_path: Path, fix: bool = False) -> I
     problems: list[IndexProblem] = []
     for object_id in ids:
         held = indexed.get(object_id)
+        current = provenance(letters, object_id)
+        if (held is None or held.tei_sha512 != current.tei_sha512) and _withdrawn(
+            letters, object_id
+        ):
+            if held is not None:
+                problems.append(
+                    IndexProblem(object_id, "index-withdrawn", "withdrawn, but still searchable")
+                )
+            continue
         if held is None:
             problems.append(IndexProblem(object_id, "index-missing", "not in the search index"))
             continue
-        current = provenance(letters, object_id)
         if held.tei_sha512 != current.tei_sha512:
             was = f"{held.version or 'an unknown version'}"
             problems.append(
@@ -166,10 +182,16 @@ def verify_index(letters: LetterStore, index_path: Path, fix: bool = False) -> I
         )
     report = IndexReport(checked=len(ids), indexed=len(indexed), problems=problems)
     if fix and problems:
-        refresh = [p.id for p in problems if p.code != "index-orphan"]
-        orphans = [p.id for p in problems if p.code == "index-orphan"]
+        refresh = [p.id for p in problems if p.code in ("index-missing", "index-stale")]
+        orphans = [p.id for p in problems if p.code in ("index-orphan", "index-withdrawn")]
         if refresh:
             report.fixed += indexer.update(index_path, letters_for_index(letters, refresh))
         if orphans:
             report.fixed += indexer.remove(index_path, orphans)
     return report
+
+
+def _withdrawn(letters: LetterStore, object_id: str) -> bool:
+    """Whether the letter is withdrawn (read only for letters the index lacks or holds stale:
+    an index in step reads no TEI)."""
+    return letters.card(object_id).withdrawn

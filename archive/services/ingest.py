@@ -238,6 +238,7 @@ def _ingest_one(
                     files,
                     message,
                     user_name=incoming.preparer.actor.user,
+                    user_address=incoming.preparer.actor.address,
                     based_on=NO_VERSION,
                 )
         except AlreadyStored:  # by another writer, since this batch began

@@ -351,6 +351,9 @@ def test_real_command_usage_error_exit_2(tmp_path):
 
 
 def test_real_command_is_quiet_on_success_apart_from_results(tmp_path):
+    first = run_cli(tmp_path / "a", "ingest", str(LETTERS / "sv-brev-uppsala.txt"))
+    # (a folder that is not an archive yet is made one, and the user is told which)
+    assert first.stderr == f"Creating a new archive in {tmp_path / 'a'} (it is not one yet)\n"
     result = run_cli(tmp_path / "a", "ingest", str(LETTERS / "fi-kirje-tampere.txt"))
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.startswith("added ")
