@@ -65,8 +65,13 @@ def read(path: Path, limits: Limits) -> Document:
 def _antiword(path: Path, limits: Limits) -> str:
     # -w 0: each paragraph on one line, as written (no wrapping at 80 columns)
     done = _run(["antiword", "-m", "UTF-8.txt", "-w", "0", str(path)], path, limits)
+    if done.returncode < 0:  # a crafted file can crash it: that file alone fails
+        raise UnreadableSource(
+            path, f"antiword crashed reading the Word document (signal {-done.returncode})"
+        )
     if done.returncode != 0:
         message = " ".join(done.stderr.decode("utf-8", "replace").split())[:200]
+        message = message or f"exit status {done.returncode}"
         if "encrypt" in message.lower():
             raise EncryptedDocument(
                 path, "the Word document is encrypted", "save an unencrypted copy and ingest it"

@@ -19,9 +19,10 @@ import pytest
 from lxml import etree
 
 from archive.api import Archive
-from tests.support import epistula_command, need_tool, run_cli
+from tests.support import SAMPLES, epistula_command, need_tool, run_cli
 
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
+LETTER_TXT = SAMPLES / "letters" / "fi-kirje-tampere.txt"
 
 LETTER = [
     "Berlin, 3 May 1921",
@@ -397,3 +398,20 @@ def test_an_ole2_file_that_is_not_word_is_refused_as_such(tmp_path):
     (result,) = json.loads(run.stdout)["results"]
     assert result["error_code"] == "not-a-letter"
     assert "an OLE2 compound file (an Excel workbook" in result["error"]
+
+
+#: a Word 97 compound file with a FIB and a piece table but no style sheet, written by hand:
+#: antiword 0.37 dies of a segmentation fault on it
+CRASHING_DOC = Path(__file__).parent.parent / "fixtures" / "antiword-crash.doc"
+
+
+def test_a_doc_that_crashes_antiword_fails_alone_in_one_line(tmp_path):
+    need_tool("antiword")
+    run = run_cli(tmp_path / "a", "ingest", str(CRASHING_DOC), str(LETTER_TXT), "--json")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    crashed, letter = json.loads(run.stdout)["results"]
+    assert crashed["error_code"] == "unreadable"
+    assert crashed["error"].startswith(
+        "antiword-crash.doc: antiword crashed reading the Word document (signal 11)"
+    )
+    assert letter["status"] == "added"
