@@ -121,10 +121,12 @@ PROBLEMS: dict[str, str] = {
     "E036": "the inventory lacks a valid {key!r}",
     "E040": "head is {found!r} but the last version is {expected!r}",
     "E046a": "version {version} is in the inventory but its directory is missing",
-    "E046b": "version directory {version} is not in the inventory (left by an interrupted write)",
+    "E046b": "version directory {version} is not in the inventory (left by an interrupted "
+    "write: 'epistula validate --repair' removes it)",
     "E050a": "the state of {version} uses digests missing from the manifest: {digests}",
     "E058a": "the inventory sidecar {name} is missing",
-    "E060": "the sidecar records sha512 {recorded}, the inventory's is {actual}",
+    "E060": "the sidecar records sha512 {recorded}, the inventory's is {actual} (after an "
+    "interrupted write, 'epistula validate --repair' completes it)",
     "E061": "the sidecar is not of the form '<sha512> inventory.json'",
     "E063": "the object root inventory is missing",
     "E064": "the root inventory differs from its copy in the head version {version}",

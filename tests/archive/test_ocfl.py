@@ -31,12 +31,13 @@ from archive.errors import (
     ObjectNotFound,
     StoreLocked,
     UnreadableContent,
+    VersionConflict,
     VersionNotFound,
     WriteFailed,
 )
 from archive.store import ocfl as ocfl_module
 from archive.store.constants import LOCK_FILENAME
-from archive.store.ocfl import StorageRoot
+from archive.store.ocfl import NO_VERSION, StorageRoot
 
 ROOT = Path(__file__).resolve().parents[2]
 OBJECT_ID = "open-letter-2017"
@@ -116,7 +117,7 @@ def staging_leftovers(store: StorageRoot) -> list[str]:
 CRASH_SCRIPT = """
 import os, sys
 from pathlib import Path
-from archive.store.ocfl import StorageRoot
+from archive.store.ocfl import NO_VERSION, StorageRoot
 root, object_id, crash_at = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 def dying(real):
     def rename(src, dst, *args, **kwargs):
@@ -386,6 +387,42 @@ def test_crash_before_a_new_object_appears_leaves_the_root_as_it_was(stored: Sto
     assert staging_leftovers(stored) == []
 
 
+def test_the_next_write_of_another_object_repairs_what_a_dead_writer_left(
+    stored: StorageRoot,
+) -> None:
+    """A writer killed inside its commit left the object between versions: its stage names
+    the object, so any next write (here: of a new object, in a batch) repairs it first."""
+    stored.write_version("other", {"tei.xml": b"<TEI/>"}, "Other", user_address=ADDRESS)
+    crash_during_write(stored, f"{OBJECT_ID}/inventory.json")  # v2 renamed in, not listed
+    assert [p.code for p in stored.validate(OBJECT_ID)] == ["E046b"]
+    with stored.batch():
+        stored.write_version("new", {"tei.xml": b"<TEI>new</TEI>"}, "New", user_address=ADDRESS)
+    assert stored.validate() == []
+    assert stored.versions(OBJECT_ID) == ["v1"]
+    assert staging_leftovers(stored) == []
+    assert_ocfl_py_valid(stored.path, objects=3)
+
+    crash_during_write(stored, f"{OBJECT_ID}/inventory.json.sha512")  # inventory replaced
+    stored.write_version("other", {"tei.xml": b"<TEI>2</TEI>"}, "Other", user_address=ADDRESS)
+    assert stored.validate() == []
+    assert stored.read(OBJECT_ID, "tei.xml") == b"<TEI>crashed</TEI>"  # it was committed
+    assert_ocfl_py_valid(stored.path, objects=3)
+
+
+def test_a_write_based_on_an_old_head_is_refused(stored: StorageRoot) -> None:
+    files = {"tei.xml": b"<TEI>mine</TEI>"}
+    assert stored.write_version(OBJECT_ID, files, "Edit", based_on="v1") == "v2"
+    with pytest.raises(VersionConflict, match="is at v2, not at v1"):
+        stored.write_version(OBJECT_ID, {"tei.xml": b"<TEI>lost</TEI>"}, "Edit", based_on="v1")
+    with pytest.raises(AlreadyStored, match=r"was stored \(v2\) meanwhile"):
+        stored.write_version(OBJECT_ID, files, "Ingest", based_on=NO_VERSION)
+    with pytest.raises(VersionConflict, match="is not in the archive"):
+        stored.write_version("missing", files, "Edit", based_on="v1")
+    assert stored.read(OBJECT_ID, "tei.xml") == b"<TEI>mine</TEI>"
+    assert stored.versions(OBJECT_ID) == ["v1", "v2"]
+    assert "missing" not in stored.object_ids()
+
+
 def test_a_second_writer_waits_then_gives_up(stored: StorageRoot, tmp_path: Path) -> None:
     impatient = StorageRoot(stored.path, lock_timeout=0.1)
     with (stored.path / LOCK_FILENAME).open("a") as held:
@@ -401,7 +438,7 @@ def test_a_second_writer_waits_then_gives_up(stored: StorageRoot, tmp_path: Path
 BATCH_CRASH_SCRIPT = """
 import os, sys
 from pathlib import Path
-from archive.store.ocfl import StorageRoot
+from archive.store.ocfl import NO_VERSION, StorageRoot
 store = StorageRoot(Path(sys.argv[1]))
 with store.batch():
     store.write_version("staged-letter", {"tei.xml": b"<TEI>staged</TEI>"}, "Ingest")
@@ -463,6 +500,33 @@ def test_another_writer_leaves_a_live_batch_alone(stored: StorageRoot, tmp_path:
     assert other.read("in-batch", "tei.xml") == b"<TEI>first</TEI>\n"
     assert other.head(OBJECT_ID) == "v2"
     assert_ocfl_py_valid(stored.path, objects=2)
+
+
+def test_a_batch_commits_around_an_object_another_writer_stored_meanwhile(
+    store: StorageRoot, tmp_path: Path
+) -> None:
+    other = StorageRoot(store.path)
+    with store.batch():
+        for name in ("first", "shared", "last"):
+            store.write_version(name, {"tei.xml": name.encode()}, "Ingest", user_address=ADDRESS)
+        other.write_version("shared", {"tei.xml": b"shared"}, "Ingest", user_address=ADDRESS)
+        assert store.commit_batch() == ["first", "last"]
+        assert store.stored_meanwhile == ["shared"]
+    assert store.object_ids() == ["first", "last", "shared"]
+    assert staging_leftovers(store) == []
+    assert_ocfl_py_valid(store.path, objects=3)
+
+
+def test_stale_stages_and_temporary_files_go_when_a_batch_begins(
+    store: StorageRoot,
+) -> None:
+    dead = 2**22 + 12345  # (beyond Linux's default pid_max: no such process)
+    prefix = store.stager().prefix.rsplit("-", 2)[0] + f"-{dead}-"
+    (store.staging_dir / f"{prefix}stage").mkdir()
+    (store.staging_dir / f"{prefix}stage" / "tei.xml").write_bytes(b"<TEI/>")
+    (store.staging_dir / f"{prefix}tempfile").write_bytes(b"half an inventory")
+    with store.batch():
+        assert staging_leftovers(store) == []
 
 
 def test_a_batch_is_durable_without_syncfs(
