@@ -74,3 +74,44 @@ def test_manifest_without_file_column_or_with_bad_field(tmp_path):
     manifest.write_text("file,weather\na.txt,rainy\n")
     with pytest.raises(BadMetadataFile, match="row 2: unknown field 'weather'"):
         load_manifest(manifest)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("senders: &a [Ada Hart]\nrecipients: *a\n", None),  # an alias or two is fine
+        ("x: &x [a]\n" + "".join(f"k{n}: *x\n" for n in range(101)), "more than 100 aliases"),
+        ("title: " + "[" * 9 + "]" * 9 + "\n", "nested more than 8 levels"),
+        ("senders:\n" + "".join(f" - name {n}\n" for n in range(3000)), "more than 2500 values"),
+        ("senders:\n  - [Ada, Tom]\n", "must be a text or a list of texts"),
+        ("title: {first: A}\n", "must be a text or a list of texts"),
+    ],
+)
+def test_yaml_sidecars_are_read_with_aliases_depth_and_size_bounded(tmp_path, content, message):
+    path = tmp_path / "letter.txt.yaml"
+    path.write_text(content)
+    if message is None:
+        assert load_sidecar(path) == {"senders": ["Ada Hart"], "recipients": ["Ada Hart"]}
+        return
+    with pytest.raises(BadMetadataFile, match=message):
+        load_sidecar(path)
+
+
+def test_a_sidecar_is_refused_unread_past_its_size_limit(tmp_path):
+    path = tmp_path / "letter.txt.json"
+    path.write_bytes(b'{"title": "' + b"t" * (256 * 1024) + b'"}')
+    with pytest.raises(BadMetadataFile, match="larger than 256 KiB"):
+        load_sidecar(path)
+
+
+def test_manifest_rows_with_extra_cells_or_bad_values_are_refused(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file,date\na.txt,1901-02-03,surplus\n")
+    with pytest.raises(BadMetadataFile, match="row 2 has more cells than the header"):
+        load_manifest(manifest)
+    manifest.write_text("file,date\na.txt,1901-02-29\n")
+    with pytest.raises(BadMetadataFile, match="row 2: date='1901-02-29' cannot be used: no such"):
+        load_manifest(manifest)
+    manifest.write_text("file,title\na.txt,bell\x07\n")
+    with pytest.raises(BadMetadataFile, match="control or invalid character"):
+        load_manifest(manifest)
