@@ -117,6 +117,10 @@ def parse_html(markup: str, path: Path) -> etree._Element:
         root = lxml_html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableSource(path, f"the HTML cannot be read ({exc})") from exc
+    # past its depth bound libxml2 stops reading but returns what it has: never a letter
+    # with its end missing
+    if any("Excessive depth" in error.message for error in parser.error_log):
+        raise UnreadableSource(path, "the HTML is nested too deeply (over 256 levels) to read")
     return root
 
 

@@ -11,8 +11,10 @@ runs out of memory fails its file rather than storing what it managed to read.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,39 @@ def _long_text() -> str:
     return "Dear Anna,\n\n" + "\n\n".join([paragraph] * 200) + "\n\nYours,\nErik\n"
 
 
+def _odt(content: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as odt:
+        odt.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        odt.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+_ODF = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _deep_odt() -> bytes:
+    nested = "<text:section>" * 5_000 + "<text:p>Dear Anna</text:p>" + "</text:section>" * 5_000
+    return _odt(
+        f"<office:document-content {_ODF}><office:body><office:text>{nested}"
+        "</office:text></office:body></office:document-content>"
+    )
+
+
+def _deep_email() -> str:
+    parts = "".join(
+        f"--b{n}\nContent-Type: multipart/mixed; boundary=b{n + 1}\n\n" for n in range(3_000)
+    )
+    return (
+        "Message-ID: <1@example.org>\nFrom: anna@example.org\nTo: erik@example.org\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b0\n\n"
+        f"{parts}--b3000\nContent-Type: text/plain\n\nDear Erik\n"
+    )
+
+
 #: file name → (content, the error code, words the one line must hold)
 REFUSED: dict[str, tuple[str | bytes, str, list[str]]] = {
     "letters.json": ('{"letters": [{"from": "Anna", "to": "Erik"}]}', "not-a-letter", ["JSON"]),
@@ -98,6 +133,14 @@ REFUSED: dict[str, tuple[str | bytes, str, list[str]]] = {
     "inbox.mbox": (_mbox(3), "many-letters", ["mbox", "3 messages", ".eml"]),
     "book.txt": (_long_text(), "too-long", ["characters long", "250,000 characters"]),
     "notes.md": ("# Notes\n\n" + _long_text().replace("Dear", "**Dear**"), "too-long", ["long"]),
+    # what would be read only in part (a reader stopped at its depth bound) is not read at all
+    "deep.html": (
+        "<html><body><p>Dear Anna, the start.</p>" + "<div>" * 1_000 + "the end" + "</div>" * 1_000,
+        "unreadable",
+        ["nested too deeply"],
+    ),
+    "deep.eml": (_deep_email(), "unreadable", ["nested too deeply"]),
+    "deep.odt": (_deep_odt(), "unreadable", ["ODT is damaged", "Excessive depth"]),
     "huge.html": (
         "<html><body>" + "".join(f"<p>{_long_text()}</p>" for _ in range(2)) + "</body></html>",
         "too-long",
@@ -154,6 +197,19 @@ def test_a_batch_stores_its_letters_and_reports_every_refusal_at_the_end(tmp_pat
     }
     assert len(_stored(archive)) == 1
     assert json.loads(run_cli(archive, "validate", "--json").stdout)["problems"] == []
+
+
+def test_an_odt_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    bomb = tmp_path / "bomb.odt"
+    bomb.write_bytes(_odt(f"<office:document-content {_ODF}>" + " " * 20_000_000 + "</x>"))
+    assert bomb.stat().st_size < 100_000
+    archive = tmp_path / "archive"
+    # --max-size 2M bounds what a package may unpack to at 5 MB
+    run = run_cli(archive, "ingest", str(bomb), "--max-size", "2M", "--json")
+    (result,) = json.loads(run.stdout)["results"]
+    assert result["error_code"] == "limit-exceeded"
+    assert "the ODT unpacks to more than 5,242,880 bytes" in result["error"]
+    assert _stored(archive) == []
 
 
 def test_a_50_mb_one_line_text_is_refused_before_it_is_read(tmp_path):
