@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 
 from archive.api import Archive
+from ingest.readers import reader_for
 from tests.support import SAMPLES, epistula_command, need_tool, run_cli
 
 TEI = {"tei": "http://www.tei-c.org/ns/1.0"}
@@ -415,3 +416,31 @@ def test_a_doc_that_crashes_antiword_fails_alone_in_one_line(tmp_path):
         "antiword-crash.doc: antiword crashed reading the Word document (signal 11)"
     )
     assert letter["status"] == "added"
+
+
+# -- told by content --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reader"),
+    [
+        # a typed memo has From:, To: and Subject: too: only mail programs' headers make an e-mail
+        ("memo.txt", "To: Anna Berg\nFrom: Erik Lund\nSubject: The garden\n\nDear Anna,\n", "text"),
+        ("saved.txt", EML, "mail"),
+        ("notes.md", "Dear Anna,\n\nthe **roses** are out.\n", "markdown"),
+        ("notes.txt", "Dear Anna,\n\nthe **roses** are out.\n", "text"),
+        ("notes.txt", "# Garden\n\nDear Anna,\n\nthe **roses** are out.\n", "markdown"),
+        # an editor's bracketed date is not a JSON array
+        ("edition.txt", "[3 May 1921]\n\nDear Anna,\n\nthe roses are out.\n", "text"),
+        ("data.txt", '[{"from": "Anna"}]', "refused"),
+        ("fragment.txt", "<p>Dear Anna,</p><p>the roses are out.</p>", "html"),
+        ("letter.xml", '<?xml version="1.0"?><letter>Dear Anna</letter>', "refused"),
+        ("letter.doc", RTF, "rtf"),
+    ],
+)
+def test_the_format_is_told_by_the_content_with_the_name_a_hint_for_markdown_alone(
+    tmp_path, name, content, reader
+):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert reader_for(path).__name__ == f"ingest.readers.{reader}"
