@@ -97,7 +97,9 @@ def document_from_html(markup: str, source: Source, path: Path) -> Document:
     root = parse_html(markup, path)
     walker = _Walker()
     body = root.find("body")
-    walker.walk(body if body is not None else root)
+    container = body if body is not None else root
+    walker.text(container.text, frozenset(), None)  # text before the first element
+    walker.walk(container)
     walker.flush()
     properties = {}
     title = root.findtext("head/title")
