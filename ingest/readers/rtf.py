@@ -22,6 +22,7 @@ from ingest.readers._common import linkify, normalise, source_facts
 MEDIA_TYPE = "application/rtf"
 
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d{3,5})")
+_PAGE = re.compile(r"\\page(?![a-z])(?: )?")
 _INFO = {"title": "title", "author": "author", "subject": "subject", "keywords": "keywords"}
 
 
@@ -34,6 +35,8 @@ def read(path: Path, limits: Limits) -> Document:
     encoding = _code_page(data)
     # RTF is 7-bit ASCII with escapes; any byte above it is read in the declared code page
     markup = data.decode(encoding, errors="replace")
+    # a page break (\\page) comes through striprtf as a form feed, which starts a page
+    markup = _PAGE.sub(r"\\u12?", markup)
     try:
         text = rtf_to_text(markup, encoding=encoding, errors="replace")
     except (ValueError, IndexError, OverflowError) as exc:

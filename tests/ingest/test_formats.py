@@ -129,7 +129,7 @@ RTF = (
     r"{\info{\title Brief an Anna}{\author Erik Berg}}"
     r"\f0\fs24 Berlin, 3. Mai 1921\par\par Liebe Anna,\par\par "
     r"vielen Dank f\'fcr deinen \b langen\b0  Brief aus Wien \'fcber den Garten und die alten "
-    r"Apfelb\'e4ume. Die Fotografien kamen am Dienstag an.\par\par "
+    r"Apfelb\'e4ume. Die Fotografien kamen am Dienstag an.\par\page "
     r"Herzliche Gr\'fc\'dfe\par Erik Berg\par}"
 )
 
@@ -325,6 +325,7 @@ def test_rtf_is_its_text_in_its_code_page(ingested):
     assert "Apfelbäume" in body
     assert "\\par" not in body and "rtf1" not in body and "Times New Roman" not in body
     assert _texts(root, "//tei:body//tei:hi[@rend='bold']") == []  # striprtf keeps no marks
+    assert root.xpath("//tei:body//tei:pb/@n", namespaces=TEI) == ["1", "2"]  # \\page
     when = root.xpath("//tei:correspAction[@type='sent']/tei:date/@when", namespaces=TEI)
     assert when == ["1921-05-03"]
     assert _texts(root, "//tei:correspAction[@type='sent']/tei:persName") == ["Erik Berg"]
