@@ -243,7 +243,7 @@ def _ingest_one(
                 )
         except AlreadyStored:  # by another writer, since this batch began
             result = IngestResult(str(path), "added", object_id)
-            _stored_meanwhile(store, result, final.sha256)
+            _stored_meanwhile(store, result)
             return result, None
         known.add(final.sha256, object_id)
         return IngestResult(str(path), "added", object_id), final.card
@@ -347,26 +347,27 @@ def _commit(
     except BatchWriteFailed as err:
         lost, failure = set(err.object_ids), err
     meanwhile = set(store.stored_meanwhile)
-    for result, card in staged:
+    for result, _card in staged:
         if result.id in lost and failure is not None:
             known.forget(result.id or "")
             result.fail(f"{Path(result.file).name}: {failure}", failure)
         elif result.id in meanwhile:
-            _stored_meanwhile(store, result, card.source.sha256)
+            _stored_meanwhile(store, result)
     cards = [card for result, card in staged if result.status == "added"]
     staged.clear()
     return cards
 
 
-def _stored_meanwhile(store: StorageRoot, result: IngestResult, sha256: str | None) -> None:
+def _stored_meanwhile(store: StorageRoot, result: IngestResult) -> None:
     """Settle the result of a file whose letter another writer stored since this batch
-    began: the same bytes are ``unchanged``; another letter under its id is a conflict."""
+    began: the same bytes as the stored original are ``unchanged``; another letter under its
+    id is a conflict."""
     object_id = result.id or ""
     try:
-        stored = LetterStore(store).card(object_id).source.sha256
+        same = _original_sha256(LetterStore(store), object_id) == sha256_of(Path(result.file))
     except (EpistulaError, OSError):
-        stored = None
-    if sha256 and stored == sha256:
+        same = False
+    if same:
         result.status = "unchanged"
         return
     err = VersionConflict(object_id, "no version (a new object)", None)
