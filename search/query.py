@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -295,11 +295,11 @@ def search(
     sort: str = "relevance",
     facets: Sequence[str] = (),
     snippets: bool | None = None,
-    facet_top: int = FACET_TOP,
+    facet_top: int | Mapping[str, int] = FACET_TOP,
 ) -> SearchResults:
     """The letters matching ``query``: page ``page`` of ``limit`` hits (all when None), sorted
     by ``sort`` (relevance, date, -date), with the counts of ``facets`` over every match (the
-    ``facet_top`` most frequent values of each).
+    ``facet_top`` most frequent values of each, or per facet as a mapping).
     Hits get snippets when ``snippets`` (by default only when there is a ``limit``: a caller
     asking for every hit wants the letters, not excerpts of them)."""
     if sort not in SORTS:
@@ -327,13 +327,24 @@ def search(
                 query=query,
                 total=len(docs),
                 hits=hits,
-                facets=count_facets(columns, docs, facets, facet_top),
+                facets=_facet_counts(columns, docs, facets, facet_top),
                 page=page,
                 limit=limit,
                 sort=sort,
             )
     finally:
         ix.close()
+
+
+def _facet_counts(
+    columns: Columns, docs: np.ndarray, facets: Sequence[str], top: int | Mapping[str, int]
+) -> dict[str, list[FacetValue]]:
+    if isinstance(top, int):
+        return count_facets(columns, docs, facets, top)
+    return {
+        name: count_facets(columns, docs, [name], top.get(name, FACET_TOP))[name]
+        for name in facets
+    }
 
 
 def _page(

@@ -60,6 +60,8 @@ CARD_LINES = (
 )
 #: everyone shown in the lists of correspondents and places (far more than any page needs)
 LIST_TOP = 100_000
+#: values shown of each facet beside the results
+FACET_SHOWN = 10
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -134,23 +136,22 @@ class Pages:
             return self.error(400, "Bad request", str(err))
         text = form.query or "*"
         try:
+            # every year's count, for the timeline, from the same search as the page's hits
             results = self.archive.search(
                 text,
                 form.size,
                 page=form.page,
-                sort=form.sort
-                if form.query
-                else ("date" if form.sort == "relevance" else form.sort),
+                sort=form.sort if form.query else _browse_sort(form.sort),
                 facets=tuple(FACET_FIELDS),
                 snippets=bool(form.query),
+                facet_top={"year": LIST_TOP},
             )
-            timeline = self.archive.search(
-                text, 1, facets=("year",), snippets=False, facet_top=LIST_TOP
-            ).facets.get("year", [])
         except QuerySyntaxError as err:
             return self.error(400, "The query cannot be read", str(err))
         except EpistulaError as err:
             return self.error(503, "Cannot search now", str(err))
+        timeline = results.facets.get("year", [])
+        results.facets["year"] = timeline[:FACET_SHOWN]  # (counted most frequent first)
         return self.render(
             "search.html",
             form=form,
@@ -225,6 +226,11 @@ class Pages:
 
     def not_found(self, message: str = "There is no such page.") -> HTMLResponse:
         return self.error(404, "Not found", message)
+
+
+def _browse_sort(sort: str) -> str:
+    """Without a query every letter matches alike: "relevance" lists them by date."""
+    return "date" if sort == "relevance" else sort
 
 
 def _number(params: Any, name: str, default: int, highest: int) -> int:
