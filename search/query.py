@@ -342,8 +342,7 @@ def _facet_counts(
     if isinstance(top, int):
         return count_facets(columns, docs, facets, top)
     return {
-        name: count_facets(columns, docs, [name], top.get(name, FACET_TOP))[name]
-        for name in facets
+        name: count_facets(columns, docs, [name], top.get(name, FACET_TOP))[name] for name in facets
     }
 
 
