@@ -54,7 +54,9 @@ def test_ingest_prints_one_line_per_file_and_a_count_of_failures(batch, tmp_path
         f"{r['id'] if r['status'] != 'failed' else r['error']}"
         for r in again
     ]
-    assert (code, out, err) == (1, "\n".join(expected) + "\n", "1 of 4 files failed\n")
+    # (a folder that is not an archive yet is made one, and the user is told which)
+    created = f"Creating a new archive in {archive} (it is not one yet)\n"
+    assert (code, out, err) == (1, "\n".join(expected) + "\n", created + "1 of 4 files failed\n")
     assert [r["status"] for r in again] == ["unchanged"] * 3 + ["failed"]
     code, out, err = invoke(archive, "ingest", str(batch))
     assert out.splitlines() == [
