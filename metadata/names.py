@@ -81,7 +81,9 @@ gentile gent.le gent.ma egregio egr. spett.le spettabile chiar.mo illustre
 )
 
 #: "v" and "v." are "von" as letters abbreviate it ("v Dusch", "J. v. Müller")
-_PARTICLES = "von|van|de|der|den|da|di|du|la|le|af|zu|y|bin|al|del|della|dos|das|ten|ter|v|v\\."
+_PARTICLES = (
+    "von|van|de|der|den|da|di|du|la|le|af|zu|im|vom|zum|y|bin|al|del|della|dos|das|ten|ter|v|v\\."
+)
 _PARTICLE_SET = frozenset(_PARTICLES.replace("\\", "").split("|"))
 _NAME_TOKEN = re.compile(
     rf"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’\-]*\.?|(?:[A-ZÀ-ÖØ-Þ]\.){{1,3}}|(?:{_PARTICLES})|"

@@ -485,6 +485,8 @@ def is_address_block(lines: list[str]) -> bool:
         return names.addressed_person(lines[0]) is not None
     if len(lines) >= 2 and any(places.is_postal_line(line) for line in lines):
         return True
+    if len(lines) >= 2 and names.addressed_person(lines[0]):
+        return True  # "B. R. Haydon Esqre / St. John's Place / …": no one signs "Esq."
     return (
         len(lines) >= 3
         and formulas.is_date_line(lines[0])

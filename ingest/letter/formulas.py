@@ -134,7 +134,8 @@ _CLOSING_WORDS = _words(
     "vriendelijke groeten|hoogachtend|met hartelijke groet|met hartelijke groeten|"
     "hartelijke groeten|groeten|met de meeste hoogachting|met hoogachting|uw|je|jouw|liefs|"
     "met groet|met collegiale groet|auf wiedersehen|auf baldiges wiedersehen|von herzen|in treue|"
-    "alles herzliche|au revoir|à bientôt|arrivederci|hasta pronto|tot ziens|"
+    "alles herzliche|au revoir|à bientôt|arrivederci|hasta pronto|tot ziens|good bye|goodbye|"
+    "good-bye|godbless|"
     # the closing formulas of older letters
     "achtungsvollst|ewig dein|ewig deine|ewig ihr|stets dein|stets deine|treu ergeben|"
     "unterthänigster|unterthänigst|unterthänigste|gehorsamster|gehorsamste|ergebenster|"
@@ -252,12 +253,19 @@ def is_closing(text: str) -> bool:
 #: words after which a capitalised possessive is the object of a sentence, not the writer
 #: ("Mit bestem Dank für Ihre", a line of prose broken before its noun)
 _BEFORE_OBJECT = frozenset(
-    "für an mit von zu in bei nach aus über auf um es sie und oder wie daß dass ob an".split()
+    "für an mit zu in bei nach aus über auf um es sie und oder wie daß dass ob".split()
 )
+
+
+#: an English closing ends in "yours" however much comes before it ("& I am ever most
+#: sincerely & affectionately your's")
+_ENDS_YOURS = re.compile(r"\b(?:yours|your's|your’s|yrs)[.,]?$", re.IGNORECASE)
 
 
 def _ends_in_possessive(line: str) -> bool:
     words = line.split()
+    if _ENDS_YOURS.search(line) and len(words) <= 12 and not re.search(r"\d", line):
+        return True
     found = _ENDS_POSSESSIVE.search(line)
     if found is None or len(words) > 7 or re.search(r"\d", line):
         return False

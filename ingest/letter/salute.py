@@ -11,7 +11,7 @@ before the first prose.
 from __future__ import annotations
 
 from ingest.letter import formulas
-from ingest.letter.blocks import OPENING_SEARCH_BLOCKS, Draft, Item, is_prose, is_text
+from ingest.letter.blocks import OPENING_SEARCH_BLOCKS, PROSE_WORDS, Draft, Item, is_prose, is_text
 from ingest.letter.model import Letter, para_from_block
 from ingest.model import Paragraph
 
@@ -29,7 +29,11 @@ def find_salute(draft: Draft, letter: Letter) -> None:
 def salute_index(items: list[Item]) -> int | None:
     """Index of the salutation among the blocks before the first prose paragraph."""
     candidates: list[int] = []
+    skipped: list[int] = []
     for index, item in enumerate(items):
+        if is_prose(item) and _short_note(item) and len(skipped) < MAX_NOTES_ABOVE:
+            skipped.append(index)  # "Copy of a letter to William Macready Esq.": a note
+            continue
         if is_prose(item) or len(candidates) >= OPENING_SEARCH_BLOCKS:
             break
         if is_text(item):
@@ -37,6 +41,8 @@ def salute_index(items: list[Item]) -> int | None:
     for index in candidates:
         if formulas.is_salute(items[index].text):  # type: ignore[union-attr]
             return index
+    # without a salutation below them, the notes were the letter's first prose after all
+    candidates = [i for i in candidates if not skipped or i < skipped[0]]
     prose_follows = (
         len(candidates) < OPENING_SEARCH_BLOCKS
         and any(is_prose(i) for i in items[candidates[-1] + 1 :][:3])
@@ -46,6 +52,14 @@ def salute_index(items: list[Item]) -> int | None:
     if prose_follows and formulas.is_bare_salute(items[candidates[-1]].text):  # type: ignore[union-attr]
         return candidates[-1]
     return None
+
+
+#: short sentences above the salutation (an archivist's or editor's note) looked past at most
+MAX_NOTES_ABOVE = 2
+
+
+def _short_note(item: Item) -> bool:
+    return isinstance(item, Paragraph) and len(item.text.split()) < PROSE_WORDS // 2
 
 
 def leading_opening(items: list[Item]) -> tuple[list[Item], list[Item]]:

@@ -39,6 +39,11 @@ veljesi sisaresi ystäväsi ihrige ihriger ihrigen deinige deiniger deinigen sei
 )
 
 
+#: the writer's and the reader's pronouns German capitalises in a closing formula
+_PRONOUNS = frozenset(
+    "dein deine deinem deinen deiner deines ihr ihre ihrem ihren ihrer ihres euer eure eurem "
+    "euren dich dir ganz".split()
+)
 #: closing phrases whose capitalised words could pass for a name
 _COURTESY_PHRASE = re.compile(
     r"^(?:auf (?:baldiges )?wiedersehen|von herzen|in treue|in eile|alles gute|alles herzliche|"
@@ -81,6 +86,8 @@ def is_signature_name(line: str) -> bool:
         return False
     if formulas.strong_closing_words(name) or _COURTESY_PHRASE.match(name):
         return False  # "Herzlichen Gruss", "Von Herzen": capitalised, yet no one's name
+    if any(token.lower().strip(".,") in _PRONOUNS for token in name.split()):
+        return False  # "Dein", "Ganz Ihr", "Dich Dein": the formula's, not a name
     if names.looks_like_person(name):
         return True
     tokens = names.strip_honorifics(name).split()

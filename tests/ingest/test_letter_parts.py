@@ -510,3 +510,43 @@ def test_a_dateline_run_into_the_last_paragraph_is_cut_off():
     assert [p.text for p in (letter.dateline, letter.closer_dateline) if p] == [
         "Dall’Haya a’ 5 luglio 1617"
     ]
+
+
+def test_a_pronoun_of_the_closing_is_no_signature(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Mein lieber Freund!\n\n{GERMAN_PROSE}\n\nMit herzlichen Grüßen ganz Dein\n\n"
+        "Peyer im Hof\n",
+    )
+    assert letter.closer_salute.text == "Mit herzlichen Grüßen ganz Dein"
+    assert [a.name for a in letter.metadata.senders] == ["Peyer im Hof"]
+
+
+def test_an_english_closing_ends_in_yours_however_long(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"My dear friend,\n\n{PROSE}\n\n& I am ever most sincerely & affectionately your's\n\n"
+        "M. R. Mitford.\n",
+    )
+    assert letter.closer_salute.text == "& I am ever most sincerely & affectionately your's"
+    assert [a.name for a in letter.metadata.senders] == ["M. R. Mitford"]
+
+
+def test_the_salutation_below_a_copyists_note(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Copy of a letter to William Macready Esq.\n\nMy dear Sir,\n\n{PROSE}\n\n"
+        "Ever yours,\n\nM. R. Mitford\n",
+    )
+    assert letter.salute is not None and letter.salute.text == "My dear Sir,"
+    assert [type(p).__name__ for p in letter.body] == ["Para"]
+
+
+def test_an_address_below_the_signature_that_opens_with_esquire(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Dear Sir,\n\n{PROSE}\n\nYours faithfully,\n\nArthur J. Fenwick\n\n"
+        "B. R. Haydon Esq.\nSt. John's Place\nLisson Grove North\n",
+    )
+    assert [a.name for a in letter.metadata.senders] == ["Arthur J. Fenwick"]
+    assert [a.name for a in letter.metadata.recipients] == ["B. R. Haydon"]
