@@ -56,6 +56,7 @@ from archive.services.ingest import (
 )
 from archive.services.lifecycle import HeaderUpdate, follow_settings, settings_drift
 from archive.services.repair import RepairReport, repair
+from archive.services.reread import Reading, RereadReport, reread
 from archive.services.sidecar import load_manifest
 from archive.services.validation import ValidationProblem, validate
 from archive.services.withdrawal import (
@@ -97,6 +98,7 @@ __all__ = [
     "NoArchive",
     "NoLetters",
     "PurgeRecord",
+    "RereadReport",
     "RevertResult",
     "SettingsChange",
     "Skipped",
@@ -370,6 +372,24 @@ class Archive:
         withdrew them) and purged ones (dated by the purge). What OAI-PMH reports as deleted
         records (``deletedRecord`` persistent)."""
         return deleted_records(self.letters(), self.purge_log)
+
+    def reread(
+        self,
+        ids: Iterable[str] = (),
+        limits: Limits | None = None,
+        jobs: int = 1,
+        progress: Callable[[str], None] | None = None,
+    ) -> RereadReport:
+        """Run recognition again on the stored originals of ``ids`` (every letter when none
+        is named), keeping every value the user supplied; a letter whose reading changed is
+        updated as a new version, and the index follows. Ids never change."""
+        letters = self.letters()
+        wanted = list(dict.fromkeys(ids)) or letters.ids()
+        for object_id in wanted:
+            if not letters.has(object_id):
+                raise ObjectNotFound(object_id)
+        reading = Reading(self._publication(), app_version(), self.actor)
+        return reread(letters, self.index_path, wanted, limits or Limits(), reading, jobs, progress)
 
     # -- settings --------------------------------------------------------------------------
 

@@ -32,10 +32,12 @@ from archive.api import (
 from archive.cli_common import (
     EXIT_FAILED,
     EXIT_USAGE,
+    Period,
     emit_json,
     fail,
     get_archive,
     json_option,
+    ocr_languages,
     plural,
 )
 from archive.cli_edit import parse_assignments, set_option
@@ -98,31 +100,6 @@ class _Size(click.ParamType):
         if number <= 0:
             self.fail(f"{value!r} must be more than 0", param, ctx)
         return int(number * self._UNITS[unit])
-
-
-class _Period(click.ParamType):
-    """Two years, the first not after the second: 1880-1931."""
-
-    name = "period"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[int, int]:
-        if isinstance(value, tuple):
-            return value
-        first, _, last = str(value).strip().partition("-")
-        if not (first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
-            self.fail(f"{value!r} is not a period of years (e.g. 1880-1931)", param, ctx)
-        if int(first) > int(last):
-            self.fail(f"{value!r} ends before it begins", param, ctx)
-        return int(first), int(last)
-
-
-def _ocr_languages(archive: Archive, lang: str | None) -> str:
-    try:
-        return archive.ocr_languages(lang)
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--lang") from None
 
 
 @cli.command()
@@ -197,7 +174,7 @@ def _ocr_languages(archive: Archive, lang: str | None) -> str:
 )
 @click.option(
     "--period",
-    type=_Period(),
+    type=Period(),
     metavar="YEAR-YEAR",
     help="The years the letters were written in (a collection's span): a two-digit year "
     "such as '25. X. 90' is read as the one year in it that ends so.",
@@ -264,7 +241,7 @@ def ingest(
     limits = ingest_limits(
         password=password,
         ocr=ocr,
-        ocr_languages=_ocr_languages(archive, lang),
+        ocr_languages=ocr_languages(archive, lang),
         changes=changes,
         comments=comments,
         timeout=timeout,
@@ -432,7 +409,7 @@ def show(ctx: click.Context, letter_id: str, fmt: str, version: str | None, as_j
 
     \b
     Example:
-      epistula show L-2017-07-13-engesland-niinisto-818932f2 --json
+      epistula show L-2021-03-04-moreau-lindqvist-0700e4e6 --json
       epistula show L-2021-03-04-moreau-lindqvist-0700e4e6 --version 1 --format tei
     """
     archive = get_archive(ctx)

@@ -41,3 +41,29 @@ def get_archive(ctx: click.Context) -> Archive:
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+class Period(click.ParamType):
+    """Two years, the first not after the second: 1880-1931."""
+
+    name = "period"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        first, _, last = str(value).strip().partition("-")
+        if not (first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
+            self.fail(f"{value!r} is not a period of years (e.g. 1880-1931)", param, ctx)
+        if int(first) > int(last):
+            self.fail(f"{value!r} ends before it begins", param, ctx)
+        return int(first), int(last)
+
+
+def ocr_languages(archive: Archive, lang: str | None) -> str:
+    """Tesseract's codes for ``--lang`` (or the archive's language); a usage error else."""
+    try:
+        return archive.ocr_languages(lang)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--lang") from None

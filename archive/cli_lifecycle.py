@@ -1,4 +1,5 @@
-"""The lifecycle commands: ``init``, ``settings``, ``history``, ``revert``, ``withdraw``, ``purge``.
+"""The lifecycle commands: ``init``, ``settings``, ``history``, ``revert``, ``withdraw``,
+``purge`` and ``reread``.
 
 Each prints one line on success (``--json``: one document) and says on stderr what it could
 not do. Who asked and why is recorded in every version written: ``--user`` (global), else
@@ -16,8 +17,17 @@ from typing import Any
 
 import click
 
-from archive.api import Archive
-from archive.cli_common import EXIT_FAILED, EXIT_USAGE, emit_json, fail, get_archive, json_option
+from archive.api import Archive, ingest_limits
+from archive.cli_common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Period,
+    emit_json,
+    fail,
+    get_archive,
+    json_option,
+    ocr_languages,
+)
 from metadata.errors import EpistulaError
 
 
@@ -250,5 +260,81 @@ def purge(ctx: click.Context, letter_id: str, reason: str, yes: bool, as_json: b
         click.echo(f"Purged {letter_id}; logged in {archive.purge_log}")
 
 
+# -- reread ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Read every letter of the archive again.")
+@click.option(
+    "--ocr",
+    is_flag=True,
+    help="Read scans with Tesseract (letters first read by OCR are read so anyway, in their "
+    "own languages).",
+)
+@click.option("--lang", metavar="CODES", help="Language(s) for OCR, e.g. en, de, eng+deu.")
+@click.option(
+    "--period",
+    type=Period(),
+    metavar="YEAR-YEAR",
+    help="The years the letters were written in: dates two-digit years.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Originals read in parallel by this many worker processes.",
+)
+@message_option
+@json_option
+@click.pass_context
+def reread(
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    every: bool,
+    ocr: bool,
+    lang: str | None,
+    period: tuple[int, int] | None,
+    jobs: int,
+    as_json: bool,
+) -> None:
+    """Run recognition again on the stored originals (after an upgrade, or with --period).
+
+    Every value you supplied (--set, sidecars, manifests, edit: resp="#user" in the TEI)
+    is kept and wins over the new reading; the rest is read afresh. A letter whose reading
+    changed is 'updated' as a new version (message 'reread'), others are 'unchanged'. Ids
+    never change.
+
+    
+    Example:
+      epistula reread --all
+      epistula reread L-1916-10-13-thomas-unknown-8d9ec031 --period 1900-1920
+    """
+    if bool(ids) == every:
+        fail("name the letters to read again, or give --all (not both)", EXIT_USAGE)
+    archive = get_archive(ctx)
+    languages = ocr_languages(archive, lang)
+    limits = ingest_limits(ocr=ocr or lang is not None, ocr_languages=languages, period=period)
+    try:
+        report = archive.reread(ids, limits=limits, jobs=jobs)
+    except EpistulaError as err:
+        fail(str(err))
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        for result in report.results:
+            detail = result.error if result.status == "failed" else result.version
+            click.echo(f"{result.status:<9} {result.id}  {detail}")
+    click.echo(
+        f"{report.count('updated')} of {len(report.results)} letters updated"
+        + (f", {report.count('failed')} failed" if report.count("failed") else ""),
+        err=True,
+    )
+    if report.count("failed"):
+        sys.exit(EXIT_FAILED)
+
+
 #: the commands this module adds to ``epistula``
-COMMANDS = [init, settings, history, revert, withdraw, purge]
+COMMANDS = [init, settings, history, revert, withdraw, purge, reread]

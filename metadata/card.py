@@ -76,6 +76,8 @@ class Card:
     #: withdrawn from publication (``revisionDesc/@status="withdrawn"``): kept in the archive,
     #: left out of search, lists and exports
     withdrawn: bool = False
+    #: the collection the archive files the letter under (``fileDesc/seriesStmt/title``)
+    collection: str | None = None
     #: the letter's text (body, notes), for the index; not part of ``show --json``
     text: str = field(default="", repr=False)
 
@@ -119,8 +121,18 @@ def card_from_tei(root: etree._Element) -> Card:
         licence_url=_attr(header, ".//tei:availability/tei:licence", "target"),
     )
     card.withdrawn = _attr(header, "tei:revisionDesc", "status") == WITHDRAWN
+    card.collection = _text(_first(header, "tei:fileDesc/tei:seriesStmt/tei:title")) or None
     if letter is not None:
         _read_body(card, letter)
+    # what the archive says of the letter: its subject terms win over the subject line, and
+    # its notes come before the letter's own
+    terms = _texts(header, "tei:profileDesc/tei:textClass/tei:keywords/tei:term")
+    if terms:
+        card.subject = "; ".join(terms)
+    archive_notes = _texts(header, "tei:fileDesc/tei:notesStmt/tei:note")
+    if archive_notes:
+        card.notes = [*archive_notes, *card.notes]
+        card.text = " ".join([card.text, *archive_notes])
     card.missing_parts = [
         name for name, path in EXPECTED_PARTS.items() if _first(root, path) is None
     ]

@@ -33,6 +33,11 @@ FIELDS: dict[str, bool] = {
     "place_sent": False,
     "place_received": False,
     "language": False,
+    # the archive's own description of the letter: its collection (fileDesc/seriesStmt),
+    # subject terms (textClass/keywords, dc:subject) and notes (fileDesc/notesStmt)
+    "collection": False,
+    "subject": True,
+    "notes": True,
 }
 LIST_SEPARATOR = "|"
 #: the longest value of one field (one name, one place, a title) a user may give, in
@@ -124,9 +129,15 @@ def _check_items(name: str, items: list[object]) -> None:
 
 
 def apply_fields(
-    root: etree._Element, fields: Mapping[str, Value], when: datetime | None = None
+    root: etree._Element,
+    fields: Mapping[str, Value],
+    when: datetime | None = None,
+    record: bool = True,
 ) -> list[str]:
-    """Write ``fields`` into the TEI ``root``; returns the names changed (empty: nothing to do)."""
+    """Write ``fields`` into the TEI ``root``; returns the names changed (empty: nothing to do).
+
+    ``record=False`` writes no ``change`` (for values carried over from an earlier version,
+    whose changes are kept as they were)."""
     clean = normalise_fields(fields)
     if not clean:
         return []
@@ -135,8 +146,29 @@ def apply_fields(
         _SETTERS[name](root, header, value)
     _refresh_description(header)
     _declare_user(header)
-    _record_change(header, sorted(clean), when or datetime.now(UTC))
+    if record:
+        _record_change(header, sorted(clean), when or datetime.now(UTC))
     return sorted(clean)
+
+
+#: the text of the ``change`` :func:`apply_fields` records, before the fields' names
+SUPPLIED = "Metadata supplied by the user: "
+
+
+def user_fields(root: etree._Element) -> dict[str, Value]:
+    """The values the user supplied to the TEI ``root`` (every field a ``change`` by the user
+    names), as :func:`apply_fields` takes them: what a reread or re-ingest keeps."""
+    header = _one(root, "tei:teiHeader")
+    named: list[str] = []
+    for change in header.xpath(f"tei:revisionDesc/tei:change[@who='{USER}']", namespaces=NS):
+        text = "".join(change.itertext())
+        if text.startswith(SUPPLIED):
+            named += [n.strip() for n in text[len(SUPPLIED) :].split(",")]
+    values: dict[str, Value] = {}
+    for name in dict.fromkeys(named):
+        if name in _READERS:
+            values[name] = _READERS[name](root, header)
+    return values
 
 
 # -- setters -----------------------------------------------------------------------------
@@ -208,12 +240,51 @@ def _set_language(root: etree._Element, header: etree._Element, value: object) -
     profile = _one(header, "tei:profileDesc")
     usage = profile.find(tei("langUsage"))
     if usage is None:
-        usage = etree.SubElement(profile, tei("langUsage"))
+        usage = etree.Element(tei("langUsage"))
+        classes = profile.find(tei("textClass"))  # (langUsage comes before it)
+        profile.insert(profile.index(classes) if classes is not None else len(profile), usage)
     for old in list(usage):
         usage.remove(old)
     language = etree.SubElement(usage, tei("language"), ident=code)
     language.text = language_name(code.split("-")[0])
     root.set(xml_attr("lang"), code)
+
+
+def _set_collection(root: etree._Element, header: etree._Element, value: object) -> None:
+    """``fileDesc/seriesStmt/title``: the collection the archive files the letter under."""
+    file_desc = _one(header, "tei:fileDesc")
+    for old in file_desc.findall(tei("seriesStmt")):
+        file_desc.remove(old)
+    if not value:
+        return
+    stmt = etree.Element(tei("seriesStmt"))
+    etree.SubElement(stmt, tei("title"), resp=USER).text = str(value)
+    file_desc.insert(file_desc.index(_one(file_desc, "tei:publicationStmt")) + 1, stmt)
+
+
+def _set_subject(root: etree._Element, header: etree._Element, value: object) -> None:
+    """``profileDesc/textClass/keywords/term``, one per subject (Dublin Core's dc:subject)."""
+    profile = _one(header, "tei:profileDesc")
+    for old in profile.findall(tei("textClass")):
+        profile.remove(old)
+    if not value:
+        return
+    keywords = etree.SubElement(etree.SubElement(profile, tei("textClass")), tei("keywords"))
+    for term in value:  # type: ignore[attr-defined]
+        etree.SubElement(keywords, tei("term"), resp=USER).text = term
+
+
+def _set_notes(root: etree._Element, header: etree._Element, value: object) -> None:
+    """``fileDesc/notesStmt/note``, one per note (the letter's own notes stay in its text)."""
+    file_desc = _one(header, "tei:fileDesc")
+    for old in file_desc.findall(tei("notesStmt")):
+        file_desc.remove(old)
+    if not value:
+        return
+    stmt = etree.Element(tei("notesStmt"))
+    for note in value:  # type: ignore[attr-defined]
+        etree.SubElement(stmt, tei("note"), resp=USER).text = note
+    file_desc.insert(file_desc.index(_one(file_desc, "tei:sourceDesc")), stmt)
 
 
 _SETTERS = {
@@ -226,6 +297,54 @@ _SETTERS = {
     "place_sent": _place_setter("sent"),
     "place_received": _place_setter("received"),
     "language": _set_language,
+    "collection": _set_collection,
+    "subject": _set_subject,
+    "notes": _set_notes,
+}
+
+_SENT = "tei:profileDesc/tei:correspDesc/tei:correspAction[@type='sent']"
+_RECEIVED = "tei:profileDesc/tei:correspDesc/tei:correspAction[@type='received']"
+
+
+def _reader(path: str, many: bool):  # type: ignore[no-untyped-def]
+    def read(root: etree._Element, header: etree._Element) -> Value:
+        found = _texts(header, path)
+        return found if many else (found[0] if found else "")
+
+    return read
+
+
+def _read_date(root: etree._Element, header: etree._Element) -> Value:
+    dates = header.xpath(f"{_SENT}/tei:date", namespaces=NS)
+    if not dates:
+        return ""
+    text = " ".join("".join(dates[0].itertext()).split())
+    when = dates[0].get("when", "")
+    # the text the user wrote, where it still reads as the date it was given for
+    try:
+        return text if _date_value(text).when == when else when
+    except MetadataError:
+        return when
+
+
+def _read_language(root: etree._Element, header: etree._Element) -> Value:
+    found = header.xpath("tei:profileDesc/tei:langUsage/tei:language/@ident", namespaces=NS)
+    return str(found[0]) if found else ""
+
+
+_READERS = {
+    "title": _reader("tei:fileDesc/tei:titleStmt/tei:title[@type='main']", False),
+    "date": _read_date,
+    "senders": _reader(f"{_SENT}/tei:persName", True),
+    "sender_orgs": _reader(f"{_SENT}/tei:orgName", True),
+    "recipients": _reader(f"{_RECEIVED}/tei:persName", True),
+    "recipient_orgs": _reader(f"{_RECEIVED}/tei:orgName", True),
+    "place_sent": _reader(f"{_SENT}/tei:placeName", False),
+    "place_received": _reader(f"{_RECEIVED}/tei:placeName", False),
+    "language": _read_language,
+    "collection": _reader("tei:fileDesc/tei:seriesStmt/tei:title", False),
+    "subject": _reader("tei:profileDesc/tei:textClass/tei:keywords/tei:term", True),
+    "notes": _reader("tei:fileDesc/tei:notesStmt/tei:note", True),
 }
 
 
@@ -336,7 +455,7 @@ def _record_change(header: etree._Element, names: list[str], when: datetime) -> 
     change = etree.SubElement(
         revision, tei("change"), when=when.strftime("%Y-%m-%dT%H:%M:%SZ"), who=USER
     )
-    change.text = f"Metadata supplied by the user: {', '.join(names)}"
+    change.text = f"{SUPPLIED}{', '.join(names)}"
 
 
 def _one(parent: etree._Element, path: str) -> etree._Element:

@@ -15,12 +15,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.errors import AlreadyStored, ArchiveError, BatchWriteFailed, VersionConflict
+from lxml import etree
+
+from archive.errors import (
+    AlreadyStored,
+    ArchiveError,
+    BatchWriteFailed,
+    ObjectNotFound,
+    VersionConflict,
+)
 from archive.letters.actor import SYSTEM, Actor
 from archive.letters.identifiers import DIGEST_CHARS, digest_suffix
 from archive.letters.objects import ORIGINAL_DIR, LetterStore, ingest_message, object_files
 from archive.letters.prepare import Prepared, Preparer, finish
 from archive.services.indexing import IndexFeed
+from archive.services.reread import Reading, ocr_languages, update_letter
 from archive.services.sidecar import load_sidecar, manifest_row, sidecar_for
 from archive.store.ocfl import NO_VERSION, StorageRoot
 from ingest.errors import EncryptedDocument, IngestError, UnreadableSource
@@ -43,7 +52,7 @@ OS_ERROR = "os-error"
 @dataclass
 class IngestResult:
     file: str
-    status: str  # "added" | "unchanged" | "failed"
+    status: str  # "added" | "updated" | "unchanged" | "failed"
     id: str | None = None
     #: one line for the user: the file, the fault and (at the end) the remedy
     error: str | None = None
@@ -107,6 +116,7 @@ class IngestReport:
             "failed": self.count("failed"),
             "index_error": self.index_error,
             "interrupted": self.interrupted,
+            "updated": self.count("updated"),
         }
 
 
@@ -205,10 +215,11 @@ def _ingest_one(
     try:
         if not path.is_file():
             raise IngestError(path, "no such file", "check the path")
-        # the same bytes are never parsed twice: the digest alone says "unchanged"
+        # the same bytes are never parsed twice: the digest alone says "unchanged", unless
+        # the user's metadata or options that read the file otherwise change the letter
         existing = known.get(incoming.digest or sha256_of(path))
         if existing:
-            return IngestResult(str(path), "unchanged", existing), None
+            return _ingest_again(store, path, existing, incoming, supplied())
         prepared = incoming.prepared(path)
         # a TEI export names the original it was made from and the id it had: the original
         # says "unchanged" only where the archive holds those very bytes (a claim is not an
@@ -258,6 +269,49 @@ def _ingest_one(
     finally:
         if unadopted is not None:
             unadopted.discard()
+
+
+def _ingest_again(
+    store: StorageRoot,
+    path: Path,
+    object_id: str,
+    incoming: Incoming,
+    values: dict[str, Value],
+) -> tuple[IngestResult, Card | None]:
+    """A file the archive holds: ``updated`` as a new version of its letter (the same id) when
+    the user's metadata or options that read the file otherwise (:func:`rereads`) change what
+    the letter says, else ``unchanged``."""
+    letters = LetterStore(store)
+    unchanged = IngestResult(str(path), "unchanged", object_id), None
+    try:
+        _head, stored = letters.head_tei(object_id)
+    except ObjectNotFound:  # stored by this very batch, from these bytes and these options
+        return unchanged
+    letter = None
+    if rereads(incoming.limits, stored):
+        original = letters.original_path(object_id)
+        with contextlib.closing(letters_from_files([original], incoming.limits)) as read:
+            _original, outcome = next(iter(read))
+        if isinstance(outcome, IngestError):
+            raise outcome
+        letter = outcome
+    preparer = incoming.preparer
+    reading = Reading(preparer.publication, preparer.version, preparer.actor)
+    written = update_letter(
+        letters, object_id, reading, letter=letter, fields=values, message=ingest_message(path)
+    )
+    if written is None:
+        return unchanged
+    return IngestResult(str(path), "updated", object_id), written[1].card
+
+
+def rereads(limits: Limits, stored: etree._Element) -> bool:
+    """Whether ``limits`` read a stored letter's file otherwise than it was read: a period
+    given, OCR asked for in other languages than the letter's, tracked changes recorded or
+    comments omitted."""
+    if limits.period is not None or limits.changes != "accept" or limits.comments != "keep":
+        return True
+    return limits.ocr and ocr_languages(stored) != limits.ocr_languages
 
 
 class KnownDigests:
@@ -353,7 +407,7 @@ def _commit(
             result.fail(f"{Path(result.file).name}: {failure}", failure)
         elif result.id in meanwhile:
             _stored_meanwhile(store, result)
-    cards = [card for result, card in staged if result.status == "added"]
+    cards = [card for result, card in staged if result.status in ("added", "updated")]
     staged.clear()
     return cards
 

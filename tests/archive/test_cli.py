@@ -101,7 +101,8 @@ def test_ingest_json_reports_each_file(tmp_path):
     assert result["same_as"] is None
     assert re.fullmatch(r"L-2015-02-02-lund-erik-[0-9a-f]{8}", result["id"])
     assert list(report) == [
-        "results", "added", "unchanged", "failed", "index_error", "interrupted", "skipped",
+        "results", "added", "unchanged", "failed", "index_error", "interrupted", "updated",
+        "skipped",
     ]  # fmt: skip
     assert report["skipped"] == []
 
