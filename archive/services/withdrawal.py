@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, VersionConflict
 from archive.letters.actor import SYSTEM, Actor
 from archive.letters.objects import LetterStore, derive
 from archive.services.indexing import index_letters
@@ -38,6 +38,8 @@ from search.errors import IndexMissing
 PURGE_LOG = "purged.jsonl"
 #: what XML cannot hold (C0 and C1 controls, lone surrogates, U+FFFE, U+FFFF)
 _ILLEGAL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: how often a withdrawal is made again from a head another writer moved meanwhile
+ATTEMPTS = 20
 #: the longest reason kept (a reason is a line, not a document)
 MAX_REASON_CHARS = 1000
 
@@ -103,6 +105,18 @@ def withdraw(
 ) -> WithdrawResult:
     """Mark the letter withdrawn in a new version and take it out of the index."""
     reason = check_reason(reason)
+    for attempt in range(ATTEMPTS):
+        try:
+            version = _withdraw_once(letters, object_id, reason, actor)
+            break
+        except VersionConflict:  # another writer moved the head: withdraw from the new one
+            if attempt == ATTEMPTS - 1:
+                raise
+    index_letters(letters, index_path, [object_id])
+    return WithdrawResult(object_id, version, reason)
+
+
+def _withdraw_once(letters: LetterStore, object_id: str, reason: str, actor: Actor) -> str:
     head, root = letters.head_tei(object_id)
     revision = root.find(f"{tei('teiHeader')}/{tei('revisionDesc')}")
     if revision is None:  # (every TEI Epistula writes has one)
@@ -117,15 +131,13 @@ def withdraw(
     derived = derive(
         root, lambda first: ArchiveError(object_id, f"the withdrawn TEI would be invalid ({first})")
     )
-    version = letters.write_tei(
+    return letters.write_tei(
         object_id,
         derived,
         actor.message_for(f"withdraw: {reason}"),
         based_on=head,
         actor=actor,
     )
-    index_letters(letters, index_path, [object_id])
-    return WithdrawResult(object_id, version, reason)
 
 
 def purge(
