@@ -95,9 +95,26 @@ def place_from_dateline(before_date: str) -> str | None:
         return None
     if not text[:1].isupper() or text.lower() in _NOT_PLACES:
         return None
+    if _TITLED.match(text) and not gazetteer.is_known_place(text):
+        return None  # "Dr. Arthur Schnitzler" over a date glued to it: the letterhead's name
     if text.isupper() and len(text) > 3:
         text = text.title()
-    return finnish_nominative(text) or text
+    return finnish_nominative(text) or _city_of_district(text) or text
+
+
+#: a title opens a person's name, never a town's
+_TITLED = re.compile(r"^(?:dr|prof|herr|herrn|frau|mr|mrs|ms|miss|monsieur|madame)\b\.?\s", re.I)
+#: a town's postal district after its name: "Berlin W", "Wien XVIII", "Wien-Döbling"
+_DISTRICT = re.compile(r"^(?P<town>[^\W\d][\w'’ ]*?)(?:\s+(?:[IVX]{1,5}|[A-Z]{1,2})\.?|-\w+)$")
+
+
+def _city_of_district(text: str) -> str | None:
+    """The town of a district the gazetteer does not know by itself ("Wien-Döbling" → Wien)."""
+    match = _DISTRICT.match(text)
+    if match is None or gazetteer.is_known_place(text):
+        return None
+    town = match["town"].strip()
+    return town if gazetteer.is_known_place(town) else None
 
 
 def finnish_nominative(word: str) -> str | None:

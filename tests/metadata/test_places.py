@@ -96,3 +96,18 @@ def test_a_damaged_place_cache_is_rebuilt(fresh_gazetteer):
     gazetteer._index.cache_clear()
     assert gazetteer.geonames_id("Wien") == 2761369
     assert cache.read_text(encoding="utf-8").endswith("}")  # written whole again
+
+
+@pytest.mark.parametrize(
+    ("before_date", "place"),
+    [
+        ("Wien-Döbling, ", "Wien"),
+        ("Berlin W., ", "Berlin"),
+        ("Wien XVIII ", "Wien"),
+        ("Dessau-Roßlau, ", "Dessau-Roßlau"),  # a town the gazetteer knows keeps its name
+        ("Baden-Baden, ", "Baden-Baden"),
+        ("Dr. Arthur Schnitzler", None),  # a letterhead's name glued to the date
+    ],
+)
+def test_the_town_of_a_district_and_no_person_as_the_place(before_date, place):
+    assert places.place_from_dateline(before_date) == place
