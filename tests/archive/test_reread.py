@@ -162,3 +162,23 @@ def test_reread_needs_ids_or_all(two):
     assert epistula(path, "reread").returncode == 2
     missing = epistula(path, "reread", "L-nope")
     assert missing.returncode == 1 and "is not in the archive" in missing.stderr
+
+
+def test_reingest_with_a_period_dates_a_two_digit_year_and_keeps_the_id(tmp_path):
+    letter = tmp_path / "brief.txt"
+    letter.write_text(
+        "Wien, 25. X. 90\n\nLieber Hermann,\n\nich danke Dir herzlich für Deinen Brief und die "
+        "Bücher, die Du mir geschickt hast. Wir sehen uns bald in Berlin.\n\nDein Arthur\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "archive"
+    (first,) = json_of(epistula(path, "ingest", str(letter), "--json"))["results"]
+    assert card(path, first["id"])["date"] is None
+    report = json_of(epistula(path, "ingest", str(letter), "--period", "1880-1931", "--json"))
+    (again,) = report["results"]
+    assert (again["status"], again["id"]) == ("updated", first["id"])
+    assert card(path, first["id"])["date"] == "1890-10-25"
+    assert first["id"] in {
+        h["id"] for h in json_of(epistula(path, "search", "date:1890", "--json"))["hits"]
+    }
+    assert json_of(epistula(path, "validate", "--json"))["valid"]
