@@ -61,6 +61,7 @@ from archive.services.sidecar import load_manifest
 from archive.services.validation import ValidationProblem, validate
 from archive.services.withdrawal import (
     PURGE_LOG,
+    AlreadyWithdrawn,
     DeletedRecord,
     PurgeRecord,
     WithdrawResult,
@@ -446,7 +447,11 @@ class Archive:
         """The letters most like ``object_id``: the same telling words and correspondents."""
         from search import query  # (only searches need the query parser)
 
-        self.store()  # a missing archive is reported as such
+        letters = self.letters()  # a missing archive is reported as such
+        if letters.has(object_id) and letters.card(object_id).withdrawn:
+            raise AlreadyWithdrawn(
+                object_id, "is withdrawn from publication, so it is in no search"
+            )
         return query.similar(self.index_path, object_id, limit)
 
     def reindex(self, on_wait: Callable[[], None] | None = None) -> int:

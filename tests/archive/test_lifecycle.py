@@ -167,6 +167,8 @@ def test_withdraw_takes_a_letter_out_of_search_list_and_exports_and_revert_bring
     for other in ids[1:]:
         similar = json_of(epistula(path, "similar", other, "--json"))
         assert family not in {hit["id"] for hit in similar["hits"]}
+    itself = epistula(path, "similar", family)
+    assert itself.returncode == 1 and "is withdrawn from publication" in itself.stderr
     every = json_of(exported(path, tmp_path / "all"))
     assert every["letters"] == sorted(ids[1:])
     named = exported(path, tmp_path / "named", family)
