@@ -30,17 +30,22 @@ def salute_index(items: list[Item]) -> int | None:
     """Index of the salutation among the blocks before the first prose paragraph."""
     candidates: list[int] = []
     skipped: list[int] = []
+    first_prose = None
     for index, item in enumerate(items):
         if is_prose(item) and _short_note(item) and len(skipped) < MAX_NOTES_ABOVE:
             skipped.append(index)  # "Copy of a letter to William Macready Esq.": a note
             continue
         if is_prose(item) or len(candidates) >= OPENING_SEARCH_BLOCKS:
+            first_prose = index if is_prose(item) else None
             break
         if is_text(item):
             candidates.append(index)
     for index in candidates:
         if formulas.is_salute(items[index].text):  # type: ignore[union-attr]
             return index
+    below = _salute_below(items, first_prose)
+    if below is not None:
+        return below
     # without a salutation below them, the notes were the letter's first prose after all
     candidates = [i for i in candidates if not skipped or i < skipped[0]]
     prose_follows = (
@@ -52,6 +57,17 @@ def salute_index(items: list[Item]) -> int | None:
     if prose_follows and formulas.is_bare_salute(items[candidates[-1]].text):  # type: ignore[union-attr]
         return candidates[-1]
     return None
+
+
+def _salute_below(items: list[Item], first_prose: int | None) -> int | None:
+    """A salutation right below the first paragraph, with prose after it: the paragraph was a
+    blessing ("La grâce et la paix de Dieu … soit sur vous") or an editor's note."""
+    if first_prose is None or first_prose + 2 >= len(items):
+        return None
+    line, after = items[first_prose + 1], items[first_prose + 2]
+    if not is_text(line) or not formulas.is_salute(line.text):  # type: ignore[union-attr]
+        return None
+    return first_prose + 1 if is_prose(after) else None
 
 
 #: short sentences above the salutation (an archivist's or editor's note) looked past at most

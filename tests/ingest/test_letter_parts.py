@@ -550,3 +550,17 @@ def test_an_address_below_the_signature_that_opens_with_esquire(tmp_path):
     )
     assert [a.name for a in letter.metadata.senders] == ["Arthur J. Fenwick"]
     assert [a.name for a in letter.metadata.recipients] == ["B. R. Haydon"]
+
+
+def test_the_salutation_below_an_opening_blessing(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Aux Fidèles de Lyon\n\nLa grâce et la paix de Dieu nostre Père par nostre Seigneur "
+        "Jésus-Christ, soit et demeure tousjours sur vous par la vertu de son Sainct-Esprit, "
+        "maintenant et à jamais.\n\nTrès chers frères,\n\nnous désirerions d'avoir matière de "
+        "vous escrire qui vous vînt à plus grande consolation, car quant quelque autre vous "
+        "contristeroit, nous serions les premiers à vous resjouyr.\n\n"
+        "Vostre humble frère,\n\nJÉHAN CALVIN\n",
+    )
+    assert letter.salute is not None and letter.salute.text == "Très chers frères,"
+    assert len(letter.body) == 1
