@@ -302,7 +302,9 @@ def _ingest_again(
     )
     if written is None:
         return unchanged
-    return IngestResult(str(path), "updated", object_id), written[1].card
+    card = written[1].card
+    # (a withdrawn letter stays withdrawn, and out of the index)
+    return IngestResult(str(path), "updated", object_id), None if card.withdrawn else card
 
 
 def rereads(limits: Limits, stored: etree._Element) -> bool:

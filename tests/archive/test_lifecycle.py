@@ -210,9 +210,14 @@ def test_a_withdrawn_letter_stays_out_of_a_rebuilt_index(three):
     assert epistula(path, "reindex").returncode == 0
     assert ids[0] not in ids_found(path, "Thomas")
     assert json_of(epistula(path, "verify", "--index", "--json"))["valid"]
-    # an edit of a withdrawn letter does not publish it again
+    # an edit, or a re-ingest with metadata, of a withdrawn letter does not publish it again
     assert epistula(path, "edit", ids[0], "--set", "place_received=Leeds").returncode == 0
     assert ids[0] not in ids_found(path, "Thomas") and ids[0] not in listed(path)
+    again = json_of(epistula(path, "ingest", str(FAMILY), "--set", "collection=Hart", "--json"))
+    assert again["results"][0]["status"] == "updated"
+    assert ids[0] not in ids_found(path, "Thomas") and ids[0] not in listed(path)
+    assert json_of(epistula(path, "show", ids[0], "--json"))["withdrawn"] is True
+    assert json_of(epistula(path, "verify", "--index", "--json"))["valid"]
 
 
 def test_withdraw_needs_a_reason_in_one_line(three):
