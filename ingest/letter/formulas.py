@@ -290,7 +290,9 @@ def is_possessive_closing(text: str) -> bool:
 
 #: the stems of courtesy words German inflects and spells many ways ("Grüßen", "Gruße",
 #: "grüssend", "Hochachtungsvollst", "ergebensten", "gehorsamer")
-_STRONG_STEMS = ("grüß", "grüss", "gruß", "gruss", "hochacht", "ergeben", "gehorsam")
+_STRONG_STEMS = (
+    "grüß", "grüss", "gruß", "gruss", "hochacht", "ergeben", "gehorsam", "hochschätz", "verehrung",
+)  # fmt: skip
 
 
 def strong_closing_words(text: str) -> int:

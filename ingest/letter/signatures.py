@@ -39,6 +39,8 @@ veljesi sisaresi ystäväsi ihrige ihriger ihrigen deinige deiniger deinigen sei
 )
 
 
+#: one capitalised word of three to five letters cut short with a period ("Präs.", "Sekr.")
+_ROLE_ABBREVIATION = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]{2,4}\.$")
 #: the writer's and the reader's pronouns German capitalises in a closing formula
 _PRONOUNS = frozenset(
     "dein deine deinem deinen deiner deines ihr ihre ihrem ihren ihrer ihres euer eure eurem "
@@ -172,6 +174,8 @@ def group_signatories(groups: list[list[str]], body_text: str = "") -> list[Sign
             for line in column:
                 kind = _kind(line, body_text)
                 current = signatories[-1] if signatories else None
+                if kind == "person" and current and _ROLE_ABBREVIATION.match(line.strip()):
+                    kind = "role"  # "Joh Mohr / Präs.": a role cut short below the name
                 if kind == "person" and (current is None or any(k == "person" for k, _ in current)):
                     signatories.append([*pending, (kind, line)])
                     pending = []

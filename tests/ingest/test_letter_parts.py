@@ -564,3 +564,13 @@ def test_the_salutation_below_an_opening_blessing(tmp_path):
     )
     assert letter.salute is not None and letter.salute.text == "Très chers frères,"
     assert len(letter.body) == 1
+
+
+def test_a_role_cut_short_below_the_name_is_no_second_signatory(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"Hochgeachteter Herr!\n\n{GERMAN_PROSE}\n\nMit aufrichtiger Hochschätzung\n\n"
+        "Joh Mohr\nPräs.\n",
+    )
+    assert [(a.name, a.roles) for a in letter.metadata.senders] == [("Joh Mohr", ("Präs.",))]
+    assert letter.closer_salute.text == "Mit aufrichtiger Hochschätzung"
