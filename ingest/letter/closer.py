@@ -519,6 +519,15 @@ def dateline_above_closing(draft: Draft, letter: Letter) -> None:
         return
     if letter.closer_salute is None and not letter.signatories:
         return
+    # a page break may fall between the dateline and the closing: it stays at the body's end
+    breaks: list[PageBreak] = []
+    while letter.body and isinstance(letter.body[-1], PageBreak):
+        breaks.insert(0, letter.body.pop())
+    _take_dateline_above_closing(letter)
+    letter.body.extend(breaks)
+
+
+def _take_dateline_above_closing(letter: Letter) -> None:
     lead: list[Para] = []
     while letter.body and _short_para(letter.body[-1]):
         last = letter.body[-1]

@@ -11,7 +11,7 @@ from ingest.letter import formulas
 from ingest.letter.anatomy import recognise
 from ingest.letter.model import Letter
 from ingest.limits import Limits
-from ingest.model import Document, Paragraph, Source, Span, Table
+from ingest.model import Document, PageBreak, Paragraph, Source, Span, Table
 from ingest.readers import read
 from ingest.tei.build import Publication, build_tei
 from ingest.tei.schema import validate_tei
@@ -574,3 +574,22 @@ def test_a_role_cut_short_below_the_name_is_no_second_signatory(tmp_path):
     )
     assert [(a.name, a.roles) for a in letter.metadata.senders] == [("Joh Mohr", ("Präs.",))]
     assert letter.closer_salute.text == "Mit aufrichtiger Hochschätzung"
+
+
+def test_a_dateline_above_the_closing_across_a_page_break():
+    letter = recognise(
+        document(
+            para("Serenissimo Principe"),
+            para(
+                "vogli la Serenità vostra o ad uno d’essi commetter questo affare, concorrendo "
+                "ambidoi d’una stessa volontà per servir al suo Principe. Gratie etc."
+            ),
+            para("Dall’Haya li 23 giugno 1620"),
+            para("di vostra Serenità"),
+            PageBreak(2),
+            para("humilissimo, et devotissimo servitore"),
+            para("Christofforo Suriano"),
+        )
+    )
+    assert letter.metadata.date is not None and letter.metadata.date.when == "1620-06-23"
+    assert letter.closer_salute.text == "di vostra Serenità\nhumilissimo, et devotissimo servitore"
