@@ -78,9 +78,25 @@ def _short_note(item: Item) -> bool:
     return isinstance(item, Paragraph) and len(item.text.split()) < PROSE_WORDS // 2
 
 
+def _dateline_below(items: list[Item], index: int) -> bool:
+    """The first paragraph has a lone dateline below it and prose after that: the paragraph
+    is an editor's or copyist's note above the letter ("Molly O'Donnell, The Life of …")."""
+    if index != 0 or index + 2 >= len(items):
+        return False
+    line = items[index + 1]
+    return (
+        isinstance(line, Paragraph)
+        and "\n" not in line.text.strip()
+        and formulas.is_date_line(line.text)
+        and is_prose(items[index + 2])
+    )
+
+
 def leading_opening(items: list[Item]) -> tuple[list[Item], list[Item]]:
     """Without a salutation, the opening is the short blocks before the first prose one."""
     for index, item in enumerate(items[: OPENING_SEARCH_BLOCKS + 1]):
+        if is_prose(item) and _dateline_below(items, index):
+            return items[: index + 2], items[index + 2 :]  # a note above the dateline
         if is_prose(item):
             return items[:index], items[index:]
         if isinstance(item, Paragraph) and formulas.is_closing(item.text):

@@ -593,3 +593,14 @@ def test_a_dateline_above_the_closing_across_a_page_break():
     )
     assert letter.metadata.date is not None and letter.metadata.date.when == "1620-06-23"
     assert letter.closer_salute.text == "di vostra Serenità\nhumilissimo, et devotissimo servitore"
+
+
+def test_a_dateline_below_a_copyists_note_and_no_salutation(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        "Molly O'Donnell, The Life of Mary Russell Mitford, related in a selection from her "
+        "letters to her friends, volume two, page forty.\n\nThree Mile Cross, February 8th "
+        f"1821.\n\n{PROSE}\n\nMost gratefully yours\n\nM. R. Mitford\n",
+    )
+    assert letter.metadata.date is not None and letter.metadata.date.when == "1821-02-08"
+    assert letter.dateline is not None and "1821" in letter.dateline.text
