@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from ingest.letter import formulas
 from ingest.letter.blocks import OPENING_SEARCH_BLOCKS, PROSE_WORDS, Draft, Item, is_prose, is_text
-from ingest.letter.model import Letter, para_from_block
-from ingest.model import Paragraph
+from ingest.letter.model import Letter, Para, para_from_block
+from ingest.model import Paragraph, Span
 
 
 def find_salute(draft: Draft, letter: Letter) -> None:
@@ -22,8 +22,31 @@ def find_salute(draft: Draft, letter: Letter) -> None:
     if found is None:
         draft.opening, draft.rest = leading_opening(items)
         return
+    start = found - 1 if found and _opens_salute(items[found - 1]) else found
     letter.salute = para_from_block(items[found])  # type: ignore[arg-type]
-    draft.opening, draft.rest = items[:found], items[found + 1 :]
+    if start < found:  # "Wohlgebohrner" / "Hochverehrtester Herr Legationsrath!"
+        head = para_from_block(items[start])  # type: ignore[arg-type]
+        letter.salute = Para((*head.content, Span("\n"), *letter.salute.content))
+    draft.opening, draft.rest = items[:start], items[found + 1 :]
+
+
+#: the endings of the adjectives an old form of address is built of ("Wohlgebohrner",
+#: "Hochehrwürdiger und Hochgelehrter Herr")
+_ADJECTIVE_ENDINGS = ("ger", "ter", "ner", "der", "rer", "ster")
+_ADDRESSED = frozenset("herr herren frau freund freundin sir madame monsieur".split())
+
+
+def _opens_salute(item: Item) -> bool:
+    """A line of honorifics of its own right above the salutation: its first line."""
+    if not isinstance(item, Paragraph) or "\n" in item.text.strip():
+        return False
+    line = item.text.strip().rstrip(",")
+    words = line.split()
+    if not 0 < len(words) <= 6 or any(ch.isdigit() for ch in line) or line[-1:] in ".;:!?":
+        return False
+    first = words[0].lower()
+    addressed = len(words) == 1 or any(w.lower() in _ADDRESSED for w in words)
+    return words[0][:1].isupper() and first.endswith(_ADJECTIVE_ENDINGS) and addressed
 
 
 def salute_index(items: list[Item]) -> int | None:

@@ -604,3 +604,14 @@ def test_a_dateline_below_a_copyists_note_and_no_salutation(tmp_path):
     )
     assert letter.metadata.date is not None and letter.metadata.date.when == "1821-02-08"
     assert letter.dateline is not None and "1821" in letter.dateline.text
+
+
+def test_a_line_of_honorifics_above_the_salutation_belongs_to_it(tmp_path):
+    letter = letter_from(
+        tmp_path,
+        f"München Am 24. Nov. 1818.\n\nWohlgebohrner\nHochverehrtester Herr Legationsrath!\n\n"
+        f"{GERMAN_PROSE}\n\nIhr gehorsamster Diener\n\nJulius von Yelin\n",
+    )
+    assert letter.salute.text == "Wohlgebohrner\nHochverehrtester Herr Legationsrath!"
+    assert letter.dateline.text == "München Am 24. Nov. 1818."
+    assert not letter.letterhead and not letter.address
