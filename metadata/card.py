@@ -216,7 +216,7 @@ def _collect(element: etree._Element, parts: list[str], top: etree._Element) -> 
             _collect(child, parts, top)
     if element is not top and element.tail:
         parts.append(element.tail)
-    if tag in {"p", "head", "addrLine", "item", "cell", "salute", "signed", "dateline"}:
+    if tag in _TEXT_BLOCKS or tag in {"addrLine", "cell"}:  # "UNKNOWN.</fw>Baden": two words
         parts.append(" ")
 
 

@@ -21,7 +21,7 @@ import mmap
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 from math import log
 from pickle import loads
 from typing import Any
@@ -35,6 +35,7 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from search.errors import QueryTooBroad
 from search.terms import prefix_matches
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -469,30 +470,51 @@ def _estimate(reader: IndexReader, query: q.Query) -> float:
     return float(reader.doc_count_all())  # ranges, wildcards…: assume many
 
 
-def prune(query: q.Query, reader: IndexReader) -> q.Query | None:
+#: the most index terms the wildcards and fuzzy words of one query may stand for: each is a
+#: posting list to read, so a query like ``?*`` over a large vocabulary is refused past this
+#: rather than read for minutes (a wildcard of a normal query stands for a few hundred)
+MAX_EXPANSION = 16_384
+
+
+class _Budget:
+    """What is left of :data:`MAX_EXPANSION` for one query's expansions."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit
+
+    def spend(self, query: q.Query, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise QueryTooBroad(str(getattr(query, "text", query)), self.limit)
+
+
+def prune(query: q.Query, reader: IndexReader, budget: _Budget | None = None) -> q.Query | None:
     """``query`` without the terms the index does not hold, wildcards and fuzzy words expanded
-    to the terms they match; None when it can match nothing.
+    to the terms they match; None when it can match nothing. :class:`QueryTooBroad` when they
+    match more than :data:`MAX_EXPANSION` terms in all.
 
     A bare word searches some twenty fields and most of them never hold it: pruning once lets
     counting and scoring look up only the terms that exist.
     """
+    budget = budget or _Budget(MAX_EXPANSION)
     if isinstance(query, q.Term):
         return query if len(_exists(reader, query.fieldname, query.text)) else None
     if isinstance(query, q.And | q.Require):
-        subs = [prune(sub, reader) for sub in query.children()]
+        subs = [prune(sub, reader, budget) for sub in query.children()]
         if any(sub is None for sub in subs):
             return None
         return _rebuild(query, subs)  # type: ignore[arg-type]
     if isinstance(query, q.Or | q.DisjunctionMax):
-        kept = [sub for sub in (prune(c, reader) for c in query.children()) if sub is not None]
+        pruned = (prune(c, reader, budget) for c in query.children())
+        kept = [sub for sub in pruned if sub is not None]
         return _rebuild(query, kept) if kept else None
     if isinstance(query, q.AndNot | q.AndMaybe):
-        a, b = prune(query.a, reader), prune(query.b, reader)
+        a, b = prune(query.a, reader, budget), prune(query.b, reader, budget)
         if a is None:
             return None
         return a if b is None else type(query)(a, b)
     if isinstance(query, q.Not):
-        inner = prune(query.query, reader)
+        inner = prune(query.query, reader, budget)
         return q.Every() if inner is None else q.Not(inner)
     if isinstance(query, q.MultiTerm) and not isinstance(query, q.Every):
         field = query.field()
@@ -503,7 +525,9 @@ def prune(query: q.Query, reader: IndexReader) -> q.Query | None:
             prefix = reader.schema[field].to_bytes(query.text)
             btexts = prefix_matches(reader, field, prefix)
         if btexts is None:
-            btexts = list(query._btexts(reader))
+            # one more than is left is enough to know the query is too broad
+            btexts = list(islice(query._btexts(reader), max(0, budget.left) + 1))
+        budget.spend(query, len(btexts))
         terms = [q.Term(field, btext, boost=query.boost) for btext in btexts]
         if not terms:
             return None

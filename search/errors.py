@@ -16,7 +16,24 @@ class QuerySyntaxError(SearchError):
 
     def __init__(self, query: str, reason: str) -> None:
         self.query, self.reason = query, reason
-        super().__init__(f"cannot read the query {query!r}: {reason}")
+        # a pasted page would make the one line a page long
+        shown = query if len(query) <= 80 else query[:79] + "…"
+        super().__init__(f"cannot read the query {shown!r}: {reason}")
+
+
+class QueryTooBroad(QuerySyntaxError):
+    """A wildcard or fuzzy word standing for too many of the index's words to read them all."""
+
+    code = "query-too-broad"
+
+    def __init__(self, term: str, limit: int) -> None:
+        self.query, self.limit = term, limit
+        self.reason = f"it stands for more than {limit:,} words of the index"
+        SearchError.__init__(
+            self,
+            f"{term!r} stands for more than {limit:,} words of the index, too many to search; "
+            "give it more letters (Brief*, not B*) or search the word itself",
+        )
 
 
 class IndexMissing(SearchError):

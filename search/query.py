@@ -41,7 +41,14 @@ from search.facets import FACET_TOP, FACETS, Columns, FacetValue, count_facets, 
 from search.indexer import open_index
 from search.schema import BODY_FIELDS
 from search.snippets import MARK_END, MARK_START, opening, snippet
-from search.syntax import DatesAndYears, FieldValues, QueryProblem, check_brackets
+from search.syntax import (
+    MAX_EDITS,
+    DatesAndYears,
+    FieldValues,
+    QueryProblem,
+    check_brackets,
+    check_size,
+)
 from search.terms import fuzzy_matches
 
 __all__ = ["MARK_END", "MARK_START", "Hit", "SearchResults", "parse_query", "search", "similar"]
@@ -224,6 +231,11 @@ class _Fuzzy(FuzzyTermPlugin):
 
     class FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):
         def query(self, parser: QueryParser) -> wq.Query:
+            if self.maxdist > MAX_EDITS:
+                raise QueryProblem(
+                    f"'{self.text}~{self.maxdist}' may differ by too many letters; "
+                    f"a fuzzy word may differ by up to {MAX_EDITS} ({self.text}~2)"
+                )
             return FoldedFuzzyTerm(
                 self.fieldname,
                 fold(self.text),
@@ -258,6 +270,7 @@ def parse_query(ix: object, text: str) -> wq.Query:
         raise QuerySyntaxError(text, "the query is empty")
     schema = ix.schema  # type: ignore[attr-defined]
     try:
+        check_size(text)
         check_brackets(text)
         parsed = _parser(schema).parse(text)
     except (_UnknownField, QueryProblem) as err:

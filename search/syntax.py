@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 from whoosh import query as wq
@@ -32,6 +33,13 @@ YES_NO = frozenset({"yes", "no", "true", "false", "t", "f", "1", "0"})
 #: how dates and years are written, for error messages
 DATE_FORMS = "write dates as YYYY, YYYY-MM or YYYY-MM-DD"
 RANGE_FORM = "write a range as [1820 TO 1830], with * for an open end"
+#: the longest query read, in characters (a long pasted passage fits; a 100,000-character
+#: word took Whoosh's parser minutes)
+MAX_QUERY_CHARS = 4000
+#: the deepest nesting of ( ) groups read
+MAX_DEPTH = 50
+#: the most letters a fuzzy word may differ by (Niinisto~2); more matches almost anything
+MAX_EDITS = 3
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR = re.compile(r"\d{1,4}")
 _OPEN = {"", "*"}
@@ -40,6 +48,36 @@ _RANGE_TO = re.compile(r"(?:^|\s)to(?:\s|$)", re.IGNORECASE)
 
 class QueryProblem(Exception):
     """What is wrong with a query, in words for its user (raised while parsing)."""
+
+
+def check_size(text: str) -> None:
+    """A :class:`QueryProblem` for a query too long or groups nested too deep to parse
+    quickly (Whoosh's parser slows down with the square of a long word's length, and recurses
+    once per group)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryProblem(
+            f"it is {len(text):,} characters long; a query may be up to {MAX_QUERY_CHARS:,}"
+        )
+    depth = deepest = 0
+    for char in _outside_quotes(text):
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_DEPTH:
+        raise QueryProblem(
+            f"its groups are nested {deepest} deep; a query may nest ( ) up to {MAX_DEPTH} deep"
+        )
+
+
+def _outside_quotes(text: str) -> Iterator[str]:
+    inside = False
+    for char in text:
+        if char == '"':
+            inside = not inside
+        elif not inside:
+            yield char
 
 
 def check_brackets(text: str) -> None:

@@ -17,8 +17,8 @@ import pytest
 
 from archive.api import Archive
 from metadata.card import Card, SourceFacts
-from search import indexer
-from search.errors import QuerySyntaxError
+from search import docsets, indexer
+from search.errors import QuerySyntaxError, QueryTooBroad
 from search.indexer import open_index
 from search.query import parse_query, search
 from tests.support import SAMPLES, run_cli
@@ -133,6 +133,10 @@ def test_dates_and_years_compare_as_a_reader_means(index, query, expected):
         ("year:18?0", "never a wildcard"),
         ("has_notes:maybe", "yes or no"),
         ("date:>9999-12-31", "after 9999"),
+        # sizes Whoosh's parser would take minutes over or recurse too deep for
+        ("x" * 4001, "4,001 characters long"),
+        ("(" * 51 + "parcel" + ")" * 51, "nested 51 deep"),
+        ("parcel~4", "too many letters"),
     ],
 )  # fmt: skip
 def test_mistakes_are_named(index, query, says):
@@ -206,3 +210,13 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path):
     assert row["title"] == "'" + hostile
     assert row["senders"] == "'@SUM(A1:A9)"
     assert row["id"] == letter and row["date"] == "1998-07-14"  # ordinary cells as they were
+
+
+def test_a_wildcard_standing_for_too_many_words_is_refused(index, monkeypatch):
+    assert found(index, "parc* OR reach* OR tues*") == sorted([*DATES, ""])
+    monkeypatch.setattr(docsets, "MAX_EXPANSION", 2)  # the index holds few words
+    with pytest.raises(QueryTooBroad) as raised:
+        search(index, "parc* OR reach* OR tues*", 10)
+    assert "more than 2 words" in str(raised.value) and "give it more letters" in str(raised.value)
+    assert raised.value.code == "query-too-broad"
+    assert found(index, "parc* OR reach*") == sorted([*DATES, ""])  # two words: within it
