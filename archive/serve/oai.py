@@ -3,13 +3,17 @@
 All six verbs, over GET and POST alike; two metadata formats, ``oai_dc`` (each letter's stored
 Dublin Core, which the ``dc`` export writes too: :mod:`metadata.oai_dc`) and ``tei`` (the
 archived TEI itself). Datestamps are the letters' head OCFL versions in UTC, to the second.
-Sets: ``year`` and ``lang`` at the top, ``year:1916``, ``lang:de`` below them.
+Sets: ``year``, ``lang`` and ``collection`` at the top, ``year:1916``, ``lang:de``,
+``collection:nachlass-escher`` below them.
 
 Resumption tokens hold the whole request (verb, format, ``from``, ``until``, set) and the
 (datestamp, id) of the last record sent, base64url-encoded JSON: the server keeps no state, so
 a token survives a restart, and since every list is in (datestamp, id) order a letter added
-meanwhile (with a later datestamp) comes at the end instead of shifting the pages. Nothing is
-ever deleted yet, so ``deletedRecord`` is ``no``.
+meanwhile (with a later datestamp) comes at the end instead of shifting the pages.
+
+Letters withdrawn from publication, and purged ones, are deleted records (``deletedRecord``
+``persistent``): a header with ``status="deleted"``, dated by the withdrawal or the purge,
+and no metadata.
 """
 
 from __future__ import annotations
@@ -173,8 +177,8 @@ class Provider:
         _sub(element, "protocolVersion", "2.0")
         _sub(element, "adminEmail", self.archive.admin_email)
         _sub(element, "earliestDatestamp", _stamp(earliest))
-        # letters cannot be withdrawn yet: none is ever deleted
-        _sub(element, "deletedRecord", "no")
+        # withdrawn and purged letters stay listed as deleted records
+        _sub(element, "deletedRecord", "persistent")
         _sub(element, "granularity", GRANULARITY)
         description = _sub(element, "description")
         ident = etree.SubElement(description, f"{{{ID_NS}}}oai-identifier", nsmap={None: ID_NS})
@@ -213,7 +217,7 @@ class Provider:
         for kind in sorted({spec.split(":")[0] for spec in specs}):
             self._set(element, kind, SET_KINDS[kind])
         for spec in specs:
-            self._set(element, spec, _set_name(spec))
+            self._set(element, spec, self.catalogue.set_name(spec) or _set_name(spec))
         return element
 
     def _GetRecord(self, args: dict[str, str], _base: str) -> etree._Element:
@@ -294,6 +298,8 @@ class Provider:
     def _record(self, entry: Entry, fmt: Format) -> etree._Element:
         record = _oai("record")
         record.append(self._header(entry))
+        if entry.deleted:
+            return record  # a deleted record has no metadata
         try:
             data = fmt.read(self.archive, entry.id)
         except EpistulaError as err:
@@ -303,6 +309,8 @@ class Provider:
 
     def _header(self, entry: Entry) -> etree._Element:
         header = _oai("header")
+        if entry.deleted:
+            header.set("status", "deleted")
         _sub(header, "identifier", self._identifier(entry.id))
         _sub(header, "datestamp", _stamp(entry.datestamp))
         for spec in entry.sets:

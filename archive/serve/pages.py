@@ -167,7 +167,10 @@ class Pages:
 
     def letter(self, letter_id: str) -> Response:
         try:
-            card = self.archive.card(letter_id).to_json()
+            found = self.archive.card(letter_id)
+            if found.withdrawn:
+                return self.withdrawn(letter_id)
+            card = found.to_json()
             body, notes = letter_html(parse(self.archive.tei_bytes(letter_id)))
         except ArchiveError:
             return self.not_found(f"There is no letter {letter_id!r} in this archive.")
@@ -191,12 +194,14 @@ class Pages:
     def download(self, letter_id: str, what: str) -> Response:
         """The letter's TEI, Dublin Core or original file, as an attachment."""
         try:
+            card = self.archive.card(letter_id)
+            if card.withdrawn:
+                return self.withdrawn(letter_id)
             if what == "tei.xml":
                 data, kind = self.archive.tei_bytes(letter_id), "application/tei+xml"
             elif what == "dc.xml":
                 data, kind = self.archive.dc_bytes(letter_id), "application/xml"
             else:
-                card = self.archive.card(letter_id)
                 path = self.archive.original_path(letter_id)
                 name = _safe_name(card.source.filename) or "original"
                 return FileResponse(path, media_type=card.source.media_type or None, filename=name)
@@ -223,6 +228,10 @@ class Pages:
             groups.append((label, rows))
         title = "Correspondents" if which == "correspondents" else "Places"
         return self.render("names.html", title=title, groups=groups)
+
+    def withdrawn(self, letter_id: str) -> HTMLResponse:
+        message = f"The letter {letter_id!r} has been withdrawn from publication."
+        return self.error(410, "Withdrawn", message)
 
     def not_found(self, message: str = "There is no such page.") -> HTMLResponse:
         return self.error(404, "Not found", message)

@@ -198,7 +198,7 @@ def test_identify_list_formats_and_sets_are_valid(server: Server, schema: etree.
     root = assert_valid(schema, body)
     identify = root.find("oai:Identify", NS)
     assert identify.findtext("oai:baseURL", namespaces=NS) == server.oai
-    assert identify.findtext("oai:deletedRecord", namespaces=NS) == "no"
+    assert identify.findtext("oai:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("oai:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     ident = "{http://www.openarchives.org/OAI/2.0/oai-identifier}"
     assert root.findtext(f".//{ident}repositoryIdentifier") == REPOSITORY
@@ -393,16 +393,79 @@ def test_an_edited_letter_gets_a_new_datestamp_and_its_new_metadata(tmp_path: Pa
     assert run_cli(archive, "ingest", *map(str, write_letters(tmp_path / "in", 3))).returncode == 0
     letter_id = sorted(i["id"] for i in cli_json(archive, "list")["letters"])[0]
     with serving(archive) as server:
-        before = _request(server, verb="GetRecord", identifier=_oai_id(letter_id),
-                          metadataPrefix="oai_dc")  # fmt: skip
-        stamp = before.findtext(".//oai:datestamp", namespaces=NS)
-        time.sleep(max(0.0, 1.05 - (datetime.now(UTC) - _parse(stamp)).total_seconds()))
+        before = _request(server, verb="ListIdentifiers", metadataPrefix="oai_dc")
+        newest = max(before.xpath("//oai:datestamp/text()", namespaces=NS))
+        time.sleep(max(0.0, 1.05 - (datetime.now(UTC) - _parse(newest)).total_seconds()))
         edited = run_cli(archive, "edit", letter_id, "--set", "title=A letter retitled")
         assert edited.returncode == 0, edited.stderr
         after = _request(server, verb="GetRecord", identifier=_oai_id(letter_id),
                          metadataPrefix="oai_dc")  # fmt: skip
-        since = (_parse(stamp) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = (_parse(newest) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         fresh = _request(server, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": since})
-    assert after.findtext(".//oai:datestamp", namespaces=NS) > stamp
+    assert after.findtext(".//oai:datestamp", namespaces=NS) > newest
     assert after.xpath("string(//dc:title)", namespaces=NS) == "A letter retitled"
     assert fresh.xpath("//oai:identifier/text()", namespaces=NS) == [_oai_id(letter_id)]
+
+
+def test_withdrawn_and_purged_letters_are_deleted_records(
+    tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    archive = tmp_path / "archive"
+    assert run_cli(archive, "ingest", *map(str, write_letters(tmp_path / "in", 4))).returncode == 0
+    ids = sorted(i["id"] for i in cli_json(archive, "list")["letters"])
+    withdrawn, purged, kept = ids[0], ids[1], ids[2:]
+    with serving(archive) as server:
+        assert len(_request(server, verb="ListIdentifiers", metadataPrefix="oai_dc")
+                   .xpath("//oai:header[@status]", namespaces=NS)) == 0  # fmt: skip
+        result = run_cli(archive, "withdraw", withdrawn, "--reason", "family request")
+        assert result.returncode == 0, result.stderr
+        result = run_cli(archive, "purge", purged, "--reason", "court order", "--yes")
+        assert result.returncode == 0, result.stderr
+        body = get(f"{server.oai}?verb=ListRecords&metadataPrefix=oai_dc")[1]
+        records = assert_valid(schema, body).findall(".//oai:record", NS)
+        deleted = {
+            r.findtext("oai:header/oai:identifier", namespaces=NS): r
+            for r in records
+            if r.find("oai:header", NS).get("status") == "deleted"
+        }
+        assert set(deleted) == {_oai_id(withdrawn), _oai_id(purged)}
+        assert all(r.find("oai:metadata", NS) is None for r in deleted.values())
+        live = {r.findtext("oai:header/oai:identifier", namespaces=NS) for r in records} - set(
+            deleted
+        )
+        assert live == set(map(_oai_id, kept))
+        for letter_id in (withdrawn, purged):
+            query = f"verb=GetRecord&identifier={_oai_id(letter_id)}&metadataPrefix=tei"
+            got = assert_valid(schema, get(f"{server.oai}?{query}")[1])
+            assert got.find(".//oai:header", NS).get("status") == "deleted"
+            assert got.find(".//oai:metadata", NS) is None
+        # the reader's pages no longer show the withdrawn letter
+        assert get(f"{server.url}/letters/{withdrawn}")[0] == 410
+        assert get(f"{server.url}/letters/{withdrawn}/tei.xml")[0] == 410
+        assert get(f"{server.url}/letters/{purged}")[0] == 404
+        assert withdrawn.encode() not in get(f"{server.url}/?q=harbour")[1]
+
+
+def test_collections_are_sets_named_as_the_archive_names_them(
+    tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    archive = tmp_path / "archive"
+    filed = write_letters(tmp_path / "filed", 2)
+    loose = write_letters(tmp_path / "loose", 2, start=10)
+    result = run_cli(archive, "ingest", *map(str, filed), "--set", "collection=Nachlass Müller")
+    assert result.returncode == 0, result.stderr
+    assert run_cli(archive, "ingest", *map(str, loose)).returncode == 0
+    ids = {i["id"] for i in cli_json(archive, "search", 'collection:"Nachlass Müller"')["hits"]}
+    assert len(ids) == 2
+    with serving(archive) as server:
+        sets = assert_valid(schema, get(f"{server.oai}?verb=ListSets")[1])
+        names = {
+            item.findtext("oai:setSpec", namespaces=NS): item.findtext("oai:setName", namespaces=NS)
+            for item in sets.iterfind(".//oai:set", NS)
+        }
+        query = "verb=ListIdentifiers&metadataPrefix=oai_dc&set=collection:nachlass-muller"
+        listed = assert_valid(schema, get(f"{server.oai}?{query}")[1])
+    assert names["collection:nachlass-muller"] == "Nachlass Müller"
+    assert "collection" in names
+    found = set(listed.xpath("//oai:identifier/text()", namespaces=NS))
+    assert found == set(map(_oai_id, ids))
