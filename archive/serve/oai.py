@@ -212,7 +212,7 @@ class Provider:
             raise OaiError("badResumptionToken", "ListSets is never split: it gives no tokens")
         specs = sorted({spec for entry in self.catalogue.entries() for spec in entry.sets})
         if not specs:
-            raise OaiError("noSetHierarchy", "the archive holds no letters, so no sets")
+            raise OaiError("noSetHierarchy", "no letter has a year, a language or a collection")
         element = _oai("ListSets")
         for kind in sorted({spec.split(":")[0] for spec in specs}):
             self._set(element, kind, SET_KINDS[kind])
