@@ -166,7 +166,7 @@ def is_org(line: str) -> bool:
     return bool(tokens & ORG_WORDS) or any(len(t) > 6 and t.endswith(ORG_SUFFIXES) for t in tokens)
 
 
-_NAME_SUFFIXES = frozenset("esq esqre jr jun sen sr".split())
+_NAME_SUFFIXES = frozenset("esq esqr esqre jr jun sen sr bart bt".split())
 
 
 def _is_honorific(token: str) -> bool:
@@ -446,7 +446,7 @@ def _person_from_tokens(tokens: list[str], *, titled: bool) -> str | None:
 #: forms of address people give others and not themselves ("Dr", "Prof." head letterheads too)
 _COURTESY = frozenset(
     """
-mr mrs miss messrs esq esqre herrn monsieur madame mademoiselle mme mlle signor signora
+mr mrs miss messrs esq esqr esqre herrn monsieur madame mademoiselle mme mlle signor signora
 sig sigra señor señora sr sra srta don doña heer mevrouw dhr mevr rouva herra neiti
 """.split()
 )

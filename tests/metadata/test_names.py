@@ -223,3 +223,11 @@ def test_signature_name_keeps_initials_and_capitals():
     assert signature_name("J. P. F. Richter.") == "J. P. F. Richter"
     assert signature_name("Th H.") == "Th H."
     assert signature_name("BEETHOVEN.") == "BEETHOVEN"
+
+
+@pytest.mark.parametrize(
+    ("line", "person"),
+    [("B.R. Haydon Esqr", "B.R. Haydon"), ("Sir Wm Elford Bart", "Wm Elford")],
+)
+def test_an_esquire_or_a_baronet_after_the_name_goes(line, person):
+    assert person_from_address_line(line) == person
