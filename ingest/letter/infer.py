@@ -81,6 +81,14 @@ def _date_and_place(
     if years is None:  # none given: the century of the letter's other years, if it writes any
         century = century_hint(letter)
         years = Years.century(century) if century is not None else None
+    elif years.last - years.first >= 100:
+        # a period over two centuries leaves "95" open: the letter's own years may settle it
+        century = century_hint(letter)
+        within = None if century is None else _overlap(years, Years.century(century))
+        if within is not None:
+            date, place = _date_and_place(letter, locale, within)
+            if date is not None and date.iso:
+                return date, place
     for para in (letter.dateline, letter.closer_dateline):
         if para is None:
             continue
@@ -95,6 +103,11 @@ def _date_and_place(
         if franked is not None:
             date = franked
     return date, place
+
+
+def _overlap(a: Years, b: Years) -> Years | None:
+    first, last = max(a.first, b.first), min(a.last, b.last)
+    return Years(first, last) if first <= last else None
 
 
 def century_hint(letter: Letter) -> int | None:

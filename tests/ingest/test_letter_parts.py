@@ -16,6 +16,7 @@ from ingest.readers import read
 from ingest.tei.build import Publication, build_tei
 from ingest.tei.schema import validate_tei
 from metadata.card import card_from_tei
+from metadata.dates import Years
 
 PROSE = (
     "We have read your proposal with great interest and discussed it at length with the "
@@ -615,3 +616,17 @@ def test_a_line_of_honorifics_above_the_salutation_belongs_to_it(tmp_path):
     assert letter.salute.text == "Wohlgebohrner\nHochverehrtester Herr Legationsrath!"
     assert letter.dateline.text == "München Am 24. Nov. 1818."
     assert not letter.letterhead and not letter.address
+
+
+def test_a_two_digit_year_in_a_period_over_two_centuries_takes_the_letters_own_century(
+    tmp_path,
+):
+    path = tmp_path / "letter.txt"
+    path.write_text(
+        "Hof d. 9 Nov. 95.\n\nLieber Freund,\n\nDein Buch vom Sommer 1794 habe ich endlich "
+        "gelesen, und es hat mir besser gefallen als alles, was ich sonst in diesem Jahre "
+        "gelesen habe.\n\nDein\nRichter\n",
+        encoding="utf-8",
+    )
+    letter = recognise(read(path, Limits(period=(1780, 1929))), Years(1780, 1929))
+    assert letter.metadata.date is not None and letter.metadata.date.when == "1795-11-09"
