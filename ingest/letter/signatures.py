@@ -171,7 +171,7 @@ def group_signatories(groups: list[list[str]], body_text: str = "") -> list[Sign
     pending: list[tuple[str, str]] = []
     for lines in groups:
         for column in columns(lines):
-            for line in column:
+            for line in [piece for text in column for piece in _name_and_role(text)]:
                 kind = _kind(line, body_text)
                 current = signatories[-1] if signatories else None
                 if kind == "person" and current and _ROLE_ABBREVIATION.match(line.strip()):
@@ -186,6 +186,17 @@ def group_signatories(groups: list[list[str]], body_text: str = "") -> list[Sign
     if pending:
         signatories.append(pending)
     return [Signatory(tuple(lines)) for lines in signatories if lines]
+
+
+def _name_and_role(line: str) -> list[str]:
+    """ "Dr E. Escher Stadtschreiber" (a PDF reader's one line of two): the name, then the role."""
+    words = line.split()
+    if len(words) < 3 or not names.is_role(words[-1]):
+        return [line]
+    head = " ".join(words[:-1])
+    if names.is_role(head) or not names.looks_like_person(names.strip_honorifics(head)):
+        return [line]
+    return [head, words[-1]]
 
 
 def _kind(line: str, body: str) -> str:

@@ -630,3 +630,20 @@ def test_a_two_digit_year_in_a_period_over_two_centuries_takes_the_letters_own_c
     )
     letter = recognise(read(path, Limits(period=(1780, 1929))), Years(1780, 1929))
     assert letter.metadata.date is not None and letter.metadata.date.when == "1795-11-09"
+
+
+def test_a_name_and_its_role_run_into_one_line_are_told_apart():
+    letter = recognise(
+        document(
+            para("Hochgeachteter Herr!"),
+            para(GERMAN_PROSE),
+            para(
+                "Genehmigen Sie schließlich die Versicherung meiner hochachtungsvollen Ergebenheit."
+            ),
+            para("Dr E. Escher Stadtschreiber"),
+            para("Zürich den 31. October 1859."),
+        )
+    )
+    assert [(a.name, a.roles) for a in letter.metadata.senders] == [
+        ("E. Escher", ("Stadtschreiber",))
+    ]
