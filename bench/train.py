@@ -20,6 +20,7 @@ by :data:`MODERN` generated letters (:func:`generated_letters`, from the generat
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import re
 import sys
@@ -161,40 +162,120 @@ def train(found: list[Example], target: Path) -> Path:
     return target
 
 
+#: what the generated letters' organisations are called, per language
+ORGANISATIONS = {
+    "en": ["Northfield Historical Society", "The Brennan Trust", "Ashworth & Lowe Ltd",
+           "County Record Office", "Friends of the Pemberton Museum"],
+    "de": ["Stiftung Lebendige Ostsee", "Verein für Ortsgeschichte e.V.",
+           "Bergmann & Söhne GmbH", "Stadtarchiv", "Gesellschaft der Museumsfreunde"],
+    "fr": ["Société d'histoire locale", "Archives départementales", "Éditions Girard et Fils",
+           "Association des amis du musée", "Cabinet Moreau & Associés"],
+    "sv": ["Föreningen för lokalhistoria", "Stadsarkivet", "Holm & Berg AB", "Länsmuseet",
+           "Sällskapet Arkivets vänner"],
+}  # fmt: skip
+#: contact lines of a printed letterhead, per language
+CONTACTS = {
+    "en": ["Tel. 0161 496 0{n}", "Telephone: 020 7946 0{n}", "office@northfield.example.org"],
+    "de": ["Telefon 030 1234 {n}", "Tel.: +49 89 765 {n}", "info@ortsgeschichte.example.de"],
+    "fr": ["Tél. 01 23 45 {n}", "Téléphone : 04 78 12 {n}", "contact@societe.example.fr"],
+    "sv": ["Tel. 08-123 {n}", "Telefon 018-47 {n}", "info@arkiv.example.se"],
+}  # fmt: skip
+#: a signature made for someone else, and on whose behalf
+PROXIES = {
+    "en": ["p.p. {name}", "For the Committee", "pp. {name}", "On behalf of the Trustees"],
+    "de": ["i. A. {name}", "Im Auftrag", "i. V. {name}", "Für den Vorstand"],
+    "fr": ["P.O. {name}", "Pour le Bureau", "Pour le directeur"],
+    "sv": ["För styrelsen", "Enligt uppdrag", "För föreningen"],
+}  # fmt: skip
+#: enclosure lines, per language
+ENCLOSURES = {
+    "en": ["Enclosure: invoice", "Enclosures: 2", "Encl.: the minutes of the meeting"],
+    "de": ["Anlage: Projektskizze", "Anlagen: 2", "Beilage: Rechnung"],
+    "fr": ["P.J. : devis", "Pièces jointes : 2", "PJ : le compte rendu"],
+    "sv": ["Bilaga: faktura", "Bilagor: 2", "Bilaga: protokollet"],
+}  # fmt: skip
+
+
+def _letterhead(rng: random.Random, letter: ingest_speed.Letter) -> list[str]:
+    """A sender's letterhead: a name and town on one line, or an organisation's printed
+    block (its name, street, postcode and town, a telephone or an e-mail address)."""
+    lang = letter.lang
+    place = rng.choice(ingest_speed.PLACES[lang])
+    if rng.random() < 0.4:
+        return [f"{letter.signature[0]} · {place}"]
+    org = rng.choice(ORGANISATIONS[lang])
+    lines = [org.upper() if rng.random() < 0.3 else org]
+    street = f"{rng.randint(1, 120)} {rng.choice(ingest_speed.STREETS[lang])}"
+    lines.append(street)
+    lines.append(f"{rng.randint(10000, 99999)} {place}")
+    for contact in rng.sample(CONTACTS[lang], rng.randint(0, 2)):
+        lines.append(contact.format(n=rng.randint(100, 999)))
+    if rng.random() < 0.3:  # the whole letterhead on one line, as a footer or a banner
+        return [" · ".join(lines)]
+    return lines
+
+
+def _signature(rng: random.Random, letter: ingest_speed.Letter) -> list[str]:
+    """The signature block: the name, a role and an organisation below it, or a proxy line
+    above it ("p.p. Name", "i. A.", "For the Committee")."""
+    lines = list(letter.signature)
+    if rng.random() < 0.25:
+        lines.append(rng.choice(ORGANISATIONS[letter.lang]))
+    if rng.random() < 0.2:
+        proxy = rng.choice(PROXIES[letter.lang]).format(name=letter.signature[0])
+        lines = [proxy, *lines] if "{name}" not in proxy else [proxy, *lines[1:]]
+    return lines
+
+
+def _addressee_lines(rng: random.Random, letter: ingest_speed.Letter) -> list[str]:
+    """The recipient's address, with a form of address or an organisation at times."""
+    lines = list(letter.address)
+    forms = {"en": "Mr", "de": "Herrn", "fr": "Monsieur", "sv": "Herr"}
+    if rng.random() < 0.3:
+        lines[0] = f"{forms[letter.lang]} {lines[0]}"
+    if rng.random() < 0.25:
+        lines.insert(1, rng.choice(ORGANISATIONS[letter.lang]))
+    return lines
+
+
 def generated_letters(count: int = MODERN, seed: int = MODERN_SEED) -> list[corpus.CorpusLetter]:
-    """Modern letters, each line labelled as generated, in varied layouts: half with the
-    sender's letterhead above, half dated below the recipient's address (as in DIN letters)."""
+    """Modern letters, each line labelled as generated, in the layouts of today's letters: a
+    sender's letterhead (a name and town, or an organisation's printed block) or none; the
+    recipient's address above or below the dateline (as in DIN letters); a subject line;
+    signatures with roles, organisations and proxy lines; cc and enclosure trailers. Each
+    file name carries a digest of the letter, so a changed generator renders afresh."""
     out = []
     for index, letter in enumerate(ingest_speed.letters(count, seed)):
         rng = random.Random(f"{seed}-{index}")
         rows: list[tuple[list[str], str]] = []
-        if rng.random() < 0.5:
-            sender = letter.signature[0]
-            rows.append(
-                ([f"{sender} · {rng.choice(ingest_speed.PLACES[letter.lang])}"], "letterhead")
-            )
+        if rng.random() < 0.6:
+            rows.append((_letterhead(rng, letter), "letterhead"))
         dateline = ([letter.dateline], "dateline")
-        address = (list(letter.address), "address")
+        address = (_addressee_lines(rng, letter), "address")
         rows += [address, dateline] if rng.random() < 0.5 else [dateline, address]
         if letter.subject:
             rows.append(([letter.subject], "subject"))
         rows.append(([letter.salute], "salute"))
         rows += [([paragraph], "body") for paragraph in letter.paragraphs]
         rows.append(([letter.closing], "closing"))
-        rows.append((list(letter.signature), "signature"))
+        rows.append((_signature(rng, letter), "signature"))
         if letter.postscript:
             rows.append(([letter.postscript], "postscript"))
-        if letter.cc:
-            rows.append(([letter.cc], "trailer"))
+        trailers = [letter.cc] if letter.cc else []
+        if rng.random() < 0.2:
+            trailers.append(rng.choice(ENCLOSURES[letter.lang]))
+        rng.shuffle(trailers)
+        rows += [([line], "trailer") for line in trailers]
         sheet = renditions.Sheet(
             blocks=[lines for lines, _ in rows],
             labels=[[label] * len(lines) for lines, label in rows],
             layout=["left"] * len(rows),
         )
+        digest = hashlib.sha1(repr(rows).encode("utf-8")).hexdigest()[:8]
         varied = renditions.vary_layout(sheet, f"generated-{index}")
         out.append(corpus.CorpusLetter(
-            file=f"generated/{index:04d}.xml", edition="generated", language=letter.lang,
-            truth={}, period=(1850, 2020), sheet=varied,
+            file=f"generated/{index:04d}-{digest}.xml", edition="generated",
+            language=letter.lang, truth={}, period=(1850, 2020), sheet=varied,
         ))  # fmt: skip
     return out
 

@@ -12,7 +12,7 @@ import pycrfsuite
 import pytest
 
 from bench import corpus, train
-from ingest.letter import labeller
+from ingest.letter import formulas, labeller, signatures
 from ingest.letter.anatomy import read_by_rules
 from ingest.letter.features import line_features
 from ingest.limits import Limits
@@ -126,3 +126,23 @@ def test_a_text_with_no_letter_parts_stays_plain_paragraphs(tmp_path: Path) -> N
     )
     assert len(letter.body) == 2
     assert {"dateline", "salute", "signed", "sender"} <= set(letter.missing_parts())
+
+
+def test_the_generated_modern_letters_vary_as_todays_letters_do() -> None:
+    letters = train.generated_letters(120)
+    blocks = [
+        (lines, labels[0])
+        for letter in letters
+        for lines, labels in zip(letter.sheet.blocks, letter.sheet.label_rows(), strict=True)
+    ]
+    heads = [lines for lines, label in blocks if label == "letterhead"]
+    assert any(len(lines) >= 3 for lines in heads)  # an organisation's printed block
+    assert any(len(lines) == 1 for lines in heads)  # a one-line letterhead
+    signed = [lines for lines, label in blocks if label == "signature"]
+    assert any(signatures.PROXY.match(lines[0]) for lines in signed)
+    trailers = [lines[0] for lines, label in blocks if label == "trailer"]
+    assert any(formulas.is_trailer(line) and not line.startswith("cc") for line in trailers)
+    # the same generator gives the same letters, and their names follow their content
+    again = train.generated_letters(120)
+    assert [x.file for x in again] == [x.file for x in letters]
+    assert train.generated_letters(3, seed=7)[0].file != letters[0].file
