@@ -266,8 +266,10 @@ def test_ingest_killed_at_steps_spread_over_it_loses_nothing(tmp_path: Path) -> 
     # the first, a middle and the last commit rename; index steps; the rest spread evenly
     chosen = {store_commits[0], store_commits[len(store_commits) // 2], store_commits[-1]}
     chosen |= {index_steps[0], index_steps[len(index_steps) // 2], index_steps[-1]}
-    chosen |= {1 + i * (len(steps) - 1) // 15 for i in range(16)}
-    assert len(chosen) >= 20, sorted(chosen)
+    parts = 15
+    while len(chosen | {1 + i * (len(steps) - 1) // parts for i in range(parts + 1)}) < 22:
+        parts += 1
+    chosen |= {1 + i * (len(steps) - 1) // parts for i in range(parts + 1)}
     before = children()
     hit: set[str] = set()
     kills = 0
