@@ -56,6 +56,9 @@ def create_app(
     archive.store()  # NoArchive now, not on the first request
     archive.repository_id  # noqa: B018 (bad settings, too, are told at once)
     catalogue = Catalogue(archive)
+    # read every letter's datestamp and sets now, not when the first harvester asks (a
+    # request that comes before it is done waits for it)
+    threading.Thread(target=_warm, args=(catalogue,), name="catalogue", daemon=True).start()
     provider = Provider(archive, catalogue, page_size)
     pages = Pages(archive)
     cmif = _CmifCache(archive)
@@ -130,6 +133,13 @@ def create_app(
     )
     app.add_middleware(_AccessLog)
     return app
+
+
+def _warm(catalogue: Catalogue) -> None:
+    try:
+        catalogue.entries()
+    except EpistulaError as err:  # the first request reports it
+        log.warning("could not read the letters yet: %s", err)
 
 
 class _CmifCache:
