@@ -53,6 +53,8 @@ CARD_LINES = (
     ("Place sent", "place_sent"),
     ("Place received", "place_received"),
     ("Language", "language"),
+    ("Collection", "collection"),
+    ("Subject", "subject"),
     ("Sections", "heads"),
     ("Pages", "pages"),
     ("Words", "words"),
