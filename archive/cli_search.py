@@ -68,8 +68,9 @@ def search(
 
     Fields: from:/sender:, to:/recipient:, people:, place:, date:, year:, lang:,
     collection:, title:, subject:, text:, format:, has_notes:, id:. Dates: date:1917-07,
-    date:[1890 TO 1899], date:>1900. Also "phrases", "words near"~5, OR, NOT, (groups),
-    wildcards (Kazakh*) and fuzzy words (Niinisto~).
+    date:[1890 TO 1899], date:[1890 TO *], date:>1900 (after 1900), date:>=1900. Also
+    "phrases", "words near"~5, OR, NOT, (groups), wildcards (Kazakh*) and fuzzy words
+    (Niinisto~). A query that begins with - goes after --.
 
     \b
     Example:
