@@ -234,9 +234,10 @@ def main() -> int:
                     "",
                     f"{letters:,} letters of `search_speed`'s generator written as plain-text "
                     f"letters and ingested through the API ({built}a real archive), served by "
-                    "the real `epistula serve` in a subprocess and asked over loopback HTTP. "
-                    + ("The issue asks for 100,000 letters; this run is at "
-                       f"{letters:,} to fit the machine's time. " if letters < 100_000 else ""),
+                    "the real `epistula serve` in a subprocess and asked over loopback HTTP."
+                    + (" The issue asks for 100,000 letters; this run is at "
+                       f"{letters:,} to fit the machine's time."
+                       if letters < 100_000 else ""),
                     "",
                     "| measure | figure |",
                     "| --- | --- |",
