@@ -473,7 +473,7 @@ def _estimate(reader: IndexReader, query: q.Query) -> float:
 #: the most index terms the wildcards and fuzzy words of one query may stand for: each is a
 #: posting list to read, so a query like ``?*`` over a large vocabulary is refused past this
 #: rather than read for minutes (a wildcard of a normal query stands for a few hundred)
-MAX_EXPANSION = 16_384
+MAX_EXPANSION = 8_192
 
 
 class _Budget:
