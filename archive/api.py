@@ -44,7 +44,7 @@ from archive.letters.settings import (
     changed as changed_settings,
 )
 from archive.services.collect import PLURALS as SKIPPED_PLURALS
-from archive.services.collect import Collected, Skipped, collect
+from archive.services.collect import Collected, Skipped, collect, remedy_for
 from archive.services.editing import EditResult, edit_letter
 from archive.services.history import RevertResult, VersionEntry, history, revert, version_name
 from archive.services.indexing import IndexReport, reindex, verify_index
@@ -108,6 +108,7 @@ __all__ = [
     "WithdrawResult",
     "app_version",
     "collect",
+    "remedy_for",
 ]
 
 DEFAULT_ARCHIVE = Path("epistula-archive")

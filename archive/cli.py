@@ -28,6 +28,7 @@ from archive.api import (
     ValidationProblem,
     app_version,
     ingest_limits,
+    remedy_for,
 )
 from archive.cli_common import (
     EXIT_FAILED,
@@ -77,7 +78,7 @@ def cli(ctx: click.Context, archive_path: Path, user: str | None, message: str |
     \b
     Example:
       epistula ingest letters/ --recursive
-      epistula search 'from:Engesland Kazakhstan'
+      epistula search 'from:Moreau wetlands'
     """
     ctx.obj = Archive(archive_path, user=user, message=message)
 
@@ -345,7 +346,7 @@ def _nothing_to_ingest(paths: tuple[Path, ...], skipped: list[Skipped], as_json:
     _report_skipped(skipped)
     where = ", ".join(str(p) for p in paths)
     if skipped:
-        fail(f"nothing to ingest in {where}: every entry was skipped (see above)")
+        fail(f"nothing to ingest in {where}: every entry was skipped; {remedy_for(skipped)}")
     click.echo(f"No files to ingest in {where}", err=True)
     sys.exit(0)
 

@@ -40,6 +40,20 @@ PLURALS = {
 _DIGITS = re.compile(r"(\d+)")
 
 
+#: what the user can do about paths left out for a reason, when there is something to do
+REMEDIES = {
+    FOLDER: "pass --recursive to ingest the subfolders",
+    SYMLINK: "pass --follow-symlinks to follow the links",
+}
+
+
+def remedy_for(skipped: Iterable[Skipped]) -> str:
+    """What to do about the paths ``skipped``, in one clause (or where to look)."""
+    reasons = dict.fromkeys(entry.reason for entry in skipped)
+    found = [REMEDIES[reason] for reason in reasons if reason in REMEDIES]
+    return ", or ".join(found) if found else "see the lines above for why"
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A path the ingest did not read: the path, a stable ``reason`` code and why, in words."""

@@ -123,7 +123,10 @@ def test_a_named_link_is_followed_only_when_asked(folder_with_links, tmp_path):
     # nothing else to ingest: the command fails, naming what it skipped
     assert code == 1 and report["results"] == []
     assert [s["reason"] for s in report["skipped"]] == ["symlink"]
-    assert err.splitlines()[-1].startswith(f"Error: nothing to ingest in {link}")
+    assert err.splitlines()[-1] == (
+        f"Error: nothing to ingest in {link}: every entry was skipped; pass --follow-symlinks to "
+        "follow the links"
+    )
     code, report, _err = ingest_json(tmp_path / "a", str(link), "--follow-symlinks")
     assert code == 0 and [r["status"] for r in report["results"]] == ["added"]
 
@@ -138,7 +141,8 @@ def test_a_folder_of_subfolders_without_recursive_says_what_it_skipped(tmp_path)
     assert result.stderr.splitlines() == [
         f"Skipped 2 subfolders (pass --recursive to ingest them too): {folder / '1915'}, "
         f"{folder / '1916'}",
-        f"Error: nothing to ingest in {folder}: every entry was skipped (see above)",
+        f"Error: nothing to ingest in {folder}: every entry was skipped; pass --recursive to "
+        "ingest the subfolders",
     ]
     result = run_cli(tmp_path / "a", "ingest", str(folder), "--recursive")
     assert result.returncode == 0 and result.stdout.count("added") == 2
