@@ -145,7 +145,7 @@ class FieldValues(Plugin):
                 if not isinstance(before, syntax.FieldnameNode):
                     raise QueryProblem(
                         f"{node.rel!r} needs a field before it (date:{node.rel}1820, "
-                        f"year:{node.rel}1820); quote it to search for the sign"
+                        f"year:{node.rel}1820)"
                     )
             elif isinstance(node, syntax.FieldnameNode):
                 following = nodes[index + 1 : index + 3]
