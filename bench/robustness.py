@@ -22,7 +22,9 @@ the letters of archives made before that limit: a 1.1 MB and a 50 MB letter inde
 ``search.indexer`` and searched through ``search.query.search`` as the CLI calls it, with the
 issue's queries (``*e*`` once took 53 s there, ``tempor`` 13 minutes).
 
-``--files`` (file mutants per format) is a part still to come.
+``--files`` (section ``robustness_files``): damaged and hostile files of every format (txt,
+DOCX, PDF, TEI, e-mail), 300 distinct mutants each, through the real ``epistula ingest`` and
+``epistula validate`` (:mod:`bench.mutants` says how they are made and judged).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.mutants import MUTANTS, files_part
 from bench.results import write_section
 from ingest.readers import MAX_LETTER_CHARS
 from metadata.card import Card, SourceFacts
@@ -404,7 +407,8 @@ def pre_limit_letters(huge_mb: float) -> list[tuple[str, str, str, float, float]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", action="store_true", help="run the hostile queries")
-    parser.add_argument("--files", action="store_true", help="file mutants (not yet here)")
+    parser.add_argument("--files", action="store_true", help="file mutants of every format")
+    parser.add_argument("--mutants", type=int, default=MUTANTS, help="mutants per format")
     parser.add_argument("--count", type=int, default=QUERIES, help="how many queries")
     parser.add_argument(
         "--huge-mb", type=float, default=50, help="the larger pre-limit letter (0: none)"
@@ -416,8 +420,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("choose a part: --queries (or --files)")
     met = True
     if args.files:
-        print("the --files part is not written yet", file=sys.stderr)
-        met = False
+        markdown, files_met = files_part(args.mutants, epistula())
+        print(markdown)
+        if not args.no_results:
+            write_section("robustness_files", markdown)
+        met = met and files_met
     if args.queries:
         markdown, queries_met = queries_part(args.count, args.huge_mb, args.keep)
         print(markdown)
