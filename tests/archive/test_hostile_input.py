@@ -300,7 +300,7 @@ def test_a_tei_claiming_a_stored_letters_digest_stores_nothing_over_it(tmp_path)
 CJK_LETTER = "corpus/real-letters/pdf/pdfplumber_pr-136-example_cn-auditor-letter.pdf"
 
 
-@pytest.mark.parametrize("limit", ["280M", "300M", "320M", "340M", "380M"])
+@pytest.mark.parametrize("limit", ["280M", "300M", "310M", "320M", "330M", "340M", "380M"])
 def test_a_cjk_pdf_under_a_memory_limit_is_read_whole_or_refused(tmp_path, limit):
     """pdfium cannot map this letter's GBK font; pypdf can, but needs memory to. Whatever
     the limit, the letter is stored with its Chinese text or refused for memory: never
@@ -311,8 +311,10 @@ def test_a_cjk_pdf_under_a_memory_limit_is_read_whole_or_refused(tmp_path, limit
     assert "Traceback" not in run.stderr
     (result,) = json.loads(run.stdout)["results"]
     if result["status"] == "failed":
-        assert result["error_code"] == "memory-limit", result["error"]
-        assert "--max-memory" in result["error"]
+        # out of memory in Python, pypdf reading nothing for want of it, or the worker
+        # killed by it: each says that more memory is the remedy
+        assert result["error_code"] in ("memory-limit", "unreadable", "reader-crashed"), result
+        assert "memory" in result["error"], result["error"]
         assert _stored(archive) == []
     else:
         text = run_cli(archive, "show", result["id"], "--format", "text").stdout

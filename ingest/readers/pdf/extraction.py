@@ -327,7 +327,7 @@ def extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, info: Document
             ):
                 # pdfium cannot map the codes of a CJK font with a predefined CMap and no
                 # ToUnicode to text; pypdf can, but is slow, so it reads only such pages
-                raw_runs = _pypdf_runs(info.reader, index) or raw_runs
+                raw_runs = _pypdf_runs(info.reader, index) or _lost(path, index)
             bbox = page.get_bbox()
         finally:
             textpage.close()
@@ -336,6 +336,18 @@ def extract_page(path: Path, pdf: pdfium.PdfDocument, index: int, info: Document
     finally:
         page.close()
     return _page_in_frame(index + 1, raw_runs, bbox)
+
+
+def _lost(path: Path, index: int) -> list[_RawRun]:
+    """pypdf read nothing of a page whose text only it can map: what pdfium read lacks that
+    text (every CJK character of it), so the file fails rather than being stored so. pypdf
+    short of memory says so only as a zlib or parsing error, which it may even swallow."""
+    raise UnreadableSource(
+        path,
+        f"the text of page {index + 1} is in a font only pypdf can map, and pypdf could not "
+        "read it (it may have run out of memory)",
+        "raise --max-memory if you trust the file, or ingest it with --ocr",
+    )
 
 
 def _lost_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> bool:
