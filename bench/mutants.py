@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,7 +190,7 @@ def in_package(rng: random.Random, data: bytes, others: list[bytes]) -> bytes:
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
         members = [(info, source.read(info)) for info in source.infolist()]
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error):  # an earlier mutation's
         return flip(rng, data, others)
     xml = [i for i, (info, _) in enumerate(members) if info.filename.endswith(".xml")]
     for index in rng.sample(xml, k=min(len(xml), rng.randint(1, 2))):
