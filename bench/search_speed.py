@@ -332,7 +332,7 @@ def queries(maker: LetterMaker, count: int, seed: int = SEED) -> list[tuple[str,
         ("to: exact name", 5, lambda: f'to:"{person()}"', "relevance"),
         ("place: unaccented", 5, lambda: f"place:{place(True)}", "date"),
         # (one decade drawn: two drawn apart wrote ranges backwards, which search now refuses)
-        ("date range", 6, lambda: "date:[{0} TO {1}]".format(d := decade(), d + 9), "date"),
+        ("date range", 6, lambda: f"date:[{(d := decade())} TO {d + 9}]", "date"),
         ("date month", 4, lambda: f"date:{rng.randint(1750, 2000)}-{rng.randint(1, 12):02d}",
          "-date"),
         ("from: + date", 5, lambda: f"from:{surname()} date:[{decade()} TO {decade() + 40}]",
