@@ -356,7 +356,7 @@ def settle(work: Path) -> None:
     epistula([letter], work / "settle")
 
 
-def _place(path: Path, target: Path) -> None:
+def place_file(path: Path, target: Path) -> None:
     """``path`` in the input folder as a file of its own: a hard link where the filesystem
     allows one (ingest does not follow symbolic links, and never out of the folder given)."""
     try:
@@ -374,7 +374,7 @@ def epistula(files: list[Path], work: Path, attempt: int = 1) -> float:
     folder = work / "input"
     folder.mkdir(parents=True)
     for path in files:  # the command is given one folder, as a user gives it
-        _place(path, folder / path.name)
+        place_file(path, folder / path.name)
     archive = work / "archive"
     command = [str(Path(sys.executable).with_name("epistula")), "--archive", str(archive)]
     command += ["ingest", str(folder), "--jobs", str(JOBS), "--json"]

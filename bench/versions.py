@@ -28,7 +28,6 @@ import argparse
 import os
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -112,10 +111,7 @@ def in_turn(versions: list[Version], rounds: int) -> list[tuple[int, Version]]:
 def input_folder(files: list[Path], folder: Path) -> Path:
     folder.mkdir(parents=True)
     for path in files:
-        try:
-            os.link(path, folder / path.name)
-        except OSError:
-            shutil.copyfile(path, folder / path.name)
+        ingest_speed.place_file(path, folder / path.name)
     return folder
 
 
