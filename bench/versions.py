@@ -56,7 +56,9 @@ class Version:
         return env
 
     def epistula(self, *args: str | Path) -> list[str]:
-        return [sys.executable, "-c", CLI, *map(str, args)]
+        # -P: with -c, Python puts the current directory (this checkout) before PYTHONPATH,
+        # so without it both versions ran this checkout's code
+        return [sys.executable, "-P", "-c", CLI, *map(str, args)]
 
 
 @dataclass
