@@ -484,9 +484,10 @@ class Archive:
                 raise NoLettersSelected(
                     object_id, "is withdrawn", "see 'epistula history'; revert it to publish it"
                 )
+        if wanted:
+            return sorted(set(wanted))
         # letters withdrawn from publication leave every export
-        published = [i for i in letters.ids() if not letters.card(i).withdrawn]
-        chosen = sorted(set(wanted)) if wanted else published
+        chosen = [i for i in letters.ids() if not letters.card(i).withdrawn]
         if not chosen:
             raise NoLettersSelected(str(self.path), "holds no letters", "ingest letters first")
         return chosen
