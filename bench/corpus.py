@@ -80,9 +80,13 @@ def _years(date: str | None) -> list[int]:
     return [year for year in found if year >= 1400]
 
 
-def edition_periods(rows: Iterable[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+def edition_periods(
+    rows: Iterable[dict[str, Any]], corrections: Corrections | None = None
+) -> dict[str, tuple[int, int]]:
     """Each edition's period: the span of its dated letters in truth.jsonl, widened to whole
-    decades (1831–1882 → 1830–1889).
+    decades (1831–1882 → 1830–1889), with the project's ``corrections`` of the dates where
+    given (one slip of a century in the truth would otherwise make every two-digit year of
+    an edition ambiguous).
 
     This rather than the principal correspondent's lifetime, because it is the same rule for
     every edition (Suriano's dispatches, Mondriaan's trial batch and Jean Paul's circle
@@ -90,8 +94,9 @@ def edition_periods(rows: Iterable[dict[str, Any]]) -> dict[str, tuple[int, int]
     knows: roughly which decades they come from.
     """
     spans: dict[str, list[int]] = defaultdict(list)
+    fixed = corrections.letters if corrections is not None else {}
     for row in rows:
-        spans[row["edition"]].extend(_years(row.get("date")))
+        spans[row["edition"]].extend(_years(fixed.get((row["file"], "date"), row.get("date"))))
     return {
         edition: (min(years) // 10 * 10, max(years) // 10 * 10 + 9)
         for edition, years in spans.items()
@@ -113,7 +118,7 @@ def load(
     per edition in ``skipped`` when given.
     """
     rows = truth_rows(root)
-    periods = edition_periods(rows)
+    periods = edition_periods(rows, Corrections.load())
     wanted = set(editions) if editions else None
     by_edition: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
