@@ -11,7 +11,7 @@ from typing import Any
 from lxml import html
 
 from tests.serve.conftest import LETTERS
-from tests.serve.helpers import RARE_WORD, SCRIPT, SENDERS, Server, get
+from tests.serve.helpers import RARE_WORD, SCRIPT, SENDERS, Server, get, serving, write_letters
 from tests.support import cli_json, run_cli
 
 
@@ -206,3 +206,31 @@ def test_one_log_line_per_request(server: Server) -> None:
     lines = [line for line in server.log_lines() if "GET /?q=logmarker " in line]
     assert len(lines) == 1
     assert re.search(r"127\.0\.0\.1 GET /\?q=logmarker 200 \d+\.\dms$", lines[0])
+
+
+def test_an_edit_in_another_process_shows_on_the_pages_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    archive = tmp_path / "archive"
+    assert run_cli(archive, "ingest", *map(str, write_letters(tmp_path / "in", 3))).returncode == 0
+    letter_id = sorted(i["id"] for i in cli_json(archive, "list")["letters"])[0]
+    with serving(archive) as server:
+        _status, before = _search(server, q="harbour")
+        assert "A letter retitled" not in before.xpath("string(//ol[@class='hits'])")
+        assert "Collections" not in before.xpath("//aside//h2/text()")
+        edited = run_cli(
+            archive, "edit", letter_id, "--set", "title=A letter retitled",
+            "--set", "collection=Nachlass Hale",
+        )  # fmt: skip
+        assert edited.returncode == 0, edited.stderr
+        _status, after = _search(server, q="harbour")
+        _status, letter = _page(server, f"/letters/{letter_id}")
+    titles = after.xpath(
+        "//li[@class='hit']//h3/a[@href=$link]/text()", link=f"/letters/{letter_id}"
+    )
+    assert titles == ["A letter retitled"]
+    facets = dict(
+        zip(after.xpath("//aside//h2/text()"), after.xpath("//aside//section"), strict=True)
+    )
+    assert facets["Collections"].xpath(".//a/text()") == ["Nachlass Hale"]
+    assert "A letter retitled" in letter.xpath("string(//body)")
