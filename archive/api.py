@@ -449,7 +449,7 @@ class Archive:
         from search import query  # (only searches need the query parser)
 
         letters = self.letters()  # a missing archive is reported as such
-        if letters.has(object_id) and letters.card(object_id).withdrawn:
+        if letters.has(object_id) and letters.withdrawn(object_id):
             raise AlreadyWithdrawn(
                 object_id, "is withdrawn from publication, so it is in no search"
             )
@@ -480,14 +480,14 @@ class Archive:
         for object_id in wanted:
             if not letters.has(object_id):
                 raise ObjectNotFound(object_id)
-            if letters.card(object_id).withdrawn:
+            if letters.withdrawn(object_id):
                 raise NoLettersSelected(
                     object_id, "is withdrawn", "see 'epistula history'; revert it to publish it"
                 )
         if wanted:
             return sorted(set(wanted))
         # letters withdrawn from publication leave every export
-        chosen = [i for i in letters.ids() if not letters.card(i).withdrawn]
+        chosen = [i for i in letters.ids() if not letters.withdrawn(i)]
         if not chosen:
             raise NoLettersSelected(str(self.path), "holds no letters", "ingest letters first")
         return chosen

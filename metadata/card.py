@@ -120,7 +120,7 @@ def card_from_tei(root: etree._Element) -> Card:
         licence=_text(_first(header, ".//tei:availability/tei:licence")) or None,
         licence_url=_attr(header, ".//tei:availability/tei:licence", "target"),
     )
-    card.withdrawn = _attr(header, "tei:revisionDesc", "status") == WITHDRAWN
+    card.withdrawn = is_withdrawn(root)
     card.collection = _text(_first(header, "tei:fileDesc/tei:seriesStmt/tei:title")) or None
     if letter is not None:
         _read_body(card, letter)
@@ -182,6 +182,12 @@ def _first(parent: etree._Element | None, path: str) -> etree._Element | None:
         return None
     found = _xpath(path)(parent)
     return found[0] if found else None
+
+
+def is_withdrawn(root: etree._Element) -> bool:
+    """Whether the letter is withdrawn from publication: the one fact exports and listings ask
+    of every letter, read without building its whole card."""
+    return _attr(root.find("tei:teiHeader", NS), "tei:revisionDesc", "status") == WITHDRAWN
 
 
 def _attr(parent: etree._Element | None, path: str, name: str) -> str | None:

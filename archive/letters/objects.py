@@ -23,7 +23,7 @@ from archive.errors import ObjectNotFound, StoreCorrupt
 from archive.letters.actor import SYSTEM, Actor
 from archive.store.ocfl import Head, StorageRoot
 from ingest.tei.schema import validate_tei
-from metadata.card import Card, card_from_tei, plain_text
+from metadata.card import Card, card_from_tei, is_withdrawn, plain_text
 from metadata.errors import EpistulaError
 from metadata.oai_dc import oai_dc
 from metadata.xml import parse, serialise
@@ -98,6 +98,10 @@ class LetterStore:
 
     def card(self, object_id: str, version: str | None = None) -> Card:
         return card_from_tei(self.tei(object_id, version))
+
+    def withdrawn(self, object_id: str) -> bool:
+        """Whether the letter is withdrawn (its TEI parsed, no card built)."""
+        return is_withdrawn(self.tei(object_id))
 
     def cards(self) -> Iterator[Card]:
         for object_id in self.ids():

@@ -73,7 +73,7 @@ def index_letters(
     never keeps an older version's card under the newer version's provenance."""
     wanted = list(ids)
     count = indexer.update(index_path, letters_for_index(letters, wanted), on_wait=on_wait)
-    withdrawn = [i for i in wanted if letters.card(i).withdrawn]
+    withdrawn = [i for i in wanted if letters.withdrawn(i)]
     if withdrawn and indexer.missing(index_path, withdrawn) != withdrawn:
         indexer.remove(index_path, withdrawn)  # a withdrawn letter leaves search
     return count
@@ -194,4 +194,4 @@ def verify_index(letters: LetterStore, index_path: Path, fix: bool = False) -> I
 def _withdrawn(letters: LetterStore, object_id: str) -> bool:
     """Whether the letter is withdrawn (read only for letters the index lacks or holds stale:
     an index in step reads no TEI)."""
-    return letters.card(object_id).withdrawn
+    return letters.withdrawn(object_id)

@@ -172,7 +172,7 @@ def deleted_records(letters: LetterStore, log_path: Path) -> list[DeletedRecord]
         if not letters.has(entry.id):  # (an id purged and later ingested again is live)
             records[entry.id] = DeletedRecord(entry.id, _parse_time(entry.purged), True)
     for object_id in letters.ids():
-        if letters.card(object_id).withdrawn:
+        if letters.withdrawn(object_id):
             created = letters.store.inventory(object_id)
             stamp = created["versions"][created["head"]]["created"]
             records[object_id] = DeletedRecord(object_id, _parse_time(stamp), False)
