@@ -37,6 +37,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from hashlib import sha256
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 1914
@@ -313,24 +314,31 @@ def judge_batch(done: subprocess.CompletedProcess[str], tally: Tally) -> None:
             tally.unchanged += 1
 
 
+def _json_of(
+    epistula: list[str], archive: Path, command: str, tally: Tally
+) -> dict[str, Any] | None:
+    """``epistula COMMAND --json`` on ``archive``, parsed; None (and counted) on a traceback."""
+    run = subprocess.run([*epistula, "--archive", str(archive), command, "--json"],
+                         capture_output=True, text=True)  # fmt: skip
+    if "Traceback" in run.stderr:
+        tally.tracebacks += 1
+        tally.examples.append(f"{command}: " + run.stderr.strip().splitlines()[-1][:160])
+        return None
+    return json.loads(run.stdout or "{}")
+
+
 def check_archive(archive: Path, epistula: list[str], tally: Tally) -> None:
     """Letters stored: each with TEI that validates (``epistula validate --json``)."""
     if not archive.exists():
         return
-    listing = subprocess.run([*epistula, "--archive", str(archive), "list", "--json"],
-                             capture_output=True, text=True)  # fmt: skip
-    if "Traceback" in listing.stderr:
-        tally.tracebacks += 1
-        tally.examples.append("list: " + listing.stderr.strip().splitlines()[-1][:160])
+    listing = _json_of(epistula, archive, "list", tally)
+    if listing is None:
         return
-    stored = json.loads(listing.stdout or "{}").get("total", 0)
-    check = subprocess.run([*epistula, "--archive", str(archive), "validate", "--json"],
-                           capture_output=True, text=True)  # fmt: skip
-    if "Traceback" in check.stderr:
-        tally.tracebacks += 1
-        tally.examples.append("validate: " + check.stderr.strip().splitlines()[-1][:160])
+    stored = listing.get("total", 0)
+    check = _json_of(epistula, archive, "validate", tally)
+    if check is None:
         return
-    problems = json.loads(check.stdout).get("problems", [])
+    problems = check.get("problems", [])
     bad = {problem.get("id") for problem in problems}
     tally.invalid = len(bad)
     tally.valid = stored - len(bad)

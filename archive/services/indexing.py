@@ -156,9 +156,9 @@ def verify_index(letters: LetterStore, index_path: Path, fix: bool = False) -> I
     for object_id in ids:
         held = indexed.get(object_id)
         current = provenance(letters, object_id)
-        if (held is None or held.tei_sha512 != current.tei_sha512) and _withdrawn(
-            letters, object_id
-        ):
+        # the TEI is read only for letters the index lacks or holds stale: an index in step
+        # reads none
+        if (held is None or held.tei_sha512 != current.tei_sha512) and letters.withdrawn(object_id):
             if held is not None:
                 problems.append(
                     IndexProblem(object_id, "index-withdrawn", "withdrawn, but still searchable")
@@ -189,9 +189,3 @@ def verify_index(letters: LetterStore, index_path: Path, fix: bool = False) -> I
         if orphans:
             report.fixed += indexer.remove(index_path, orphans)
     return report
-
-
-def _withdrawn(letters: LetterStore, object_id: str) -> bool:
-    """Whether the letter is withdrawn (read only for letters the index lacks or holds stale:
-    an index in step reads no TEI)."""
-    return letters.withdrawn(object_id)
